@@ -1,0 +1,52 @@
+"""Write fetched pages to the store in batches, one short write transaction per batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from sqlite_utils import Database
+
+from crawler.items import PageItem
+from digest import store
+
+
+class StorePagesPipeline:
+    def __init__(self, crawler: Crawler, db_path: str, batch_size: int) -> None:
+        self.stats = crawler.stats
+        self.db_path = db_path
+        self.batch_size = batch_size
+        self.buffer: list[PageItem] = []
+        self.db: Database | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        db_path = crawler.settings.get("NEWSDESK_DB_PATH")
+        if not db_path:
+            raise NotConfigured("NEWSDESK_DB_PATH is not set")
+        return cls(crawler, db_path, crawler.settings.getint("NEWSDESK_BATCH_SIZE"))
+
+    def open_spider(self) -> None:
+        self.db = store.open_db(Path(self.db_path))
+
+    def process_item(self, item: PageItem) -> PageItem:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.db is not None:
+            self.db.close()
+
+    def flush(self) -> None:
+        if not self.buffer or self.db is None:
+            return
+        saved, unchanged = store.save_pages(self.db, self.buffer)
+        self.buffer.clear()
+        assert self.stats is not None
+        self.stats.inc_value("newsdesk/pages/saved", saved)
+        self.stats.inc_value("newsdesk/pages/unchanged", unchanged)

@@ -1,0 +1,265 @@
+"""The one typed, frozen configuration object, loaded once per entry point.
+
+Precedence: environment variables (``NEWSDESK_DATA_DIR``) over the TOML file over the
+defaults written here. Every field carries a one-line help text; ``docs/settings.md``
+lists them all and a test keeps that table in step with this module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import time
+from pathlib import Path
+from typing import Any, get_type_hints
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CONFIG_ENV = "NEWSDESK_CONFIG"
+DATA_DIR_ENV = "NEWSDESK_DATA_DIR"
+DEFAULT_CONFIG_NAME = "newsdesk.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits the file."""
+
+
+def _help(text: str, default: Any = MISSING, factory: Any = MISSING) -> Any:
+    if factory is not MISSING:
+        return field(default_factory=factory, metadata={"help": text})
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass(frozen=True)
+class Source:
+    """One website to watch (a ``[[sources]]`` table)."""
+
+    name: str = _help("Short name: lower-case letters, digits, '-' and '_'.")
+    homepage: str = _help("The site's front page (http or https URL).")
+    sections: tuple[str, ...] = _help("Section pages to scan for article links.", ())
+    feeds: tuple[str, ...] = _help(
+        "RSS/Atom feeds; more are discovered from <link rel=alternate> on the pages.", ()
+    )
+    sitemaps: tuple[str, ...] = _help("Sitemap URLs (urlset or sitemap index).", ())
+    allowed_domains: tuple[str, ...] = _help(
+        "Hosts the crawl may fetch (subdomains included); default: the homepage's host.", ()
+    )
+    article_patterns: tuple[str, ...] = _help(
+        "Regular expressions; a URL matching one is fetched as an article. Empty: every "
+        "on-site link is fetched and classified after extraction.",
+        (),
+    )
+    deny_patterns: tuple[str, ...] = _help("Regular expressions for URLs never fetched.", ())
+    max_pages: int = _help("Most article pages fetched from this source in one crawl.", 200)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.allowed_domains or (urlsplit(self.homepage).hostname or "",)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything newsdesk needs to run; see docs/settings.md."""
+
+    data_dir: Path = _help(  # noqa: RUF009 - _help returns a dataclasses.field
+        "Where the SQLite store and digest files live; relative to the config file.",
+        Path("data"),
+    )
+    timezone: str = _help(
+        "IANA zone that defines the digest day and the digest time.", "Asia/Karachi"
+    )
+    digest_time: time = _help(  # noqa: RUF009 - _help returns a dataclasses.field
+        "Local time (HH:MM) at which yesterday's digest is written.", time(7, 0)
+    )
+    crawl_interval_minutes: int = _help(
+        "Minutes between crawl-and-process runs of the service.", 60
+    )
+    crawl_timeout_minutes: int = _help("Wall-clock cap on one crawl subprocess.", 30)
+    user_agent: str = _help(
+        "User-Agent sent to sites; must carry a contact URL.",
+        "newsdesk/0.1 (+https://github.com/newsdesk/newsdesk)",
+    )
+    download_delay: float = _help("Seconds between requests to the same site.", 1.0)
+    summary_sentences: int = _help("Most sentences in an article's summary.", 3)
+    sources: tuple[Source, ...] = _help("The sites to watch ([[sources]] tables).", ())
+    config_path: Path | None = field(default=None, metadata={"help": "Set by the loader."})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "newsdesk.db"
+
+    @property
+    def digests_dir(self) -> Path:
+        return self.data_dir / "digests"
+
+    def source(self, name: str) -> Source:
+        for src in self.sources:
+            if src.name == name:
+                return src
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named {name!r} in {self.config_path} (known: {known})")
+
+
+def find_config(explicit: str | Path | None) -> Path:
+    """The config file to use: the argument, else $NEWSDESK_CONFIG, else ./newsdesk.toml."""
+    path = explicit or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_NAME
+    return Path(path)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read, check and freeze the configuration; raise ConfigError naming file and key."""
+    cfg_path = find_config(path).resolve()
+    try:
+        text = cfg_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{cfg_path}: config file not found (pass --config PATH or set {CONFIG_ENV})"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{cfg_path}: cannot read config file: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{cfg_path}: not valid TOML: {exc}") from None
+    return parse_config(raw, cfg_path, text)
+
+
+def parse_config(raw: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
+    """Build a Config from an already-parsed TOML mapping."""
+    where = _Where(cfg_path, text)
+    values = _check_table(Config, raw, where, prefix="")
+    if os.environ.get(DATA_DIR_ENV):
+        values["data_dir"] = Path(os.environ[DATA_DIR_ENV])
+    data_dir = Path(values.get("data_dir", Path("data")))
+    values["data_dir"] = data_dir if data_dir.is_absolute() else cfg_path.parent / data_dir
+    cfg = Config(**values, config_path=cfg_path)
+    _check_semantics(cfg, where)
+    return cfg
+
+
+@dataclass(frozen=True)
+class _Where:
+    path: Path
+    text: str
+
+    def error(self, key: str, message: str) -> ConfigError:
+        leaf = key.rsplit(".", 1)[-1].split("[")[0]
+        line = _line_of(self.text, leaf)
+        at = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{at}: {key}: {message}")
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=|^\s*\[\[?\s*{re.escape(key)}\s*\]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return None
+
+
+def _check_table(cls: type, raw: Any, where: _Where, prefix: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise where.error(prefix or "(top level)", "expected a table")
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls) if f.name != "config_path"}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            raise where.error(name, f"unknown key (known keys: {', '.join(sorted(known))})")
+        values[key] = _coerce(hints[key], value, where, name)
+    for f in fields(cls):
+        if f.default is MISSING and f.default_factory is MISSING and f.name not in values:
+            raise where.error(f"{prefix}{f.name}", "required key is missing")
+    return values
+
+
+def _coerce(hint: Any, value: Any, where: _Where, name: str) -> Any:
+    simple = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    if hint in simple:
+        ok = isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+        if hint is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not ok:
+            raise where.error(name, f"expected {simple[hint]}, got {value!r}")
+        return value
+    if hint is Path:
+        return Path(_coerce(str, value, where, name))
+    if hint is time:
+        text = _coerce(str, value, where, name)
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
+        if not match:
+            raise where.error(name, f'expected a 24-hour time like "07:00", got {value!r}')
+        return time(int(match[1]), int(match[2]))
+    if hint == tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise where.error(name, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+    if hint == tuple[Source, ...]:
+        if not isinstance(value, list):
+            raise where.error(name, "expected [[sources]] tables")
+        return tuple(
+            Source(**_check_table(Source, item, where, f"{name}[{i}]."))
+            for i, item in enumerate(value)
+        )
+    raise TypeError(f"no coercion for {hint}")  # a programming error, not a user one
+
+
+def _check_semantics(cfg: Config, where: _Where) -> None:
+    try:
+        ZoneInfo(cfg.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise where.error("timezone", f"unknown time zone {cfg.timezone!r}") from None
+    for name in ("crawl_interval_minutes", "crawl_timeout_minutes", "summary_sentences"):
+        if getattr(cfg, name) < 1:
+            raise where.error(name, "expected a whole number of at least 1")
+    if cfg.download_delay < 0:
+        raise where.error("download_delay", "expected 0 or more seconds")
+    if "+http" not in cfg.user_agent:
+        raise where.error("user_agent", "expected a contact URL in it, like '(+https://...)'")
+    seen: set[str] = set()
+    for i, src in enumerate(cfg.sources):
+        _check_source(src, where, f"sources[{i}]")
+        if src.name in seen:
+            raise where.error(f"sources[{i}].name", f"duplicate source name {src.name!r}")
+        seen.add(src.name)
+
+
+def _check_source(src: Source, where: _Where, at: str) -> None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", src.name):
+        raise where.error(
+            f"{at}.name", f"expected lower-case letters, digits, - or _; got {src.name!r}"
+        )
+    for key in ("homepage", "sections", "feeds", "sitemaps"):
+        value = getattr(src, key)
+        for url in (value,) if isinstance(value, str) else value:
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                raise where.error(f"{at}.{key}", f"expected an http(s) URL, got {url!r}")
+    for key in ("article_patterns", "deny_patterns"):
+        for pattern in getattr(src, key):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise where.error(
+                    f"{at}.{key}", f"bad regular expression {pattern!r}: {exc}"
+                ) from None
+    if src.max_pages < 1:
+        raise where.error(f"{at}.max_pages", "expected a whole number of at least 1")
+
+
+def settings_help() -> list[tuple[str, str, str]]:
+    """(name, default, help) for every setting, for the docs table and its test."""
+    rows = []
+    for cls, prefix in ((Config, ""), (Source, "sources[].")):
+        for f in fields(cls):
+            if f.name in ("config_path", "sources"):
+                continue
+            default = "(required)" if f.default is MISSING else repr(f.default)
+            rows.append((prefix + f.name, default, f.metadata["help"]))
+    return rows

@@ -1,0 +1,388 @@
+"""All SQL lives here: the schema (as sqlite-utils migrations) and every read and write.
+
+One writer at a time: WAL mode, a busy timeout, and write transactions opened with
+``BEGIN IMMEDIATE`` so a writer queues for the lock up front instead of failing half-way.
+Readers open the file read-only (``open_readonly``) and never block the writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("newsdesk")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["pages"].create(
+        {
+            "url": str,
+            "source": str,
+            "final_url": str,
+            "http_status": int,
+            "content_type": str,
+            "first_seen_at": str,
+            "fetched_at": str,
+            "html_zlib": bytes,
+            "html_sha256": str,
+            "state": str,
+            "state_reason": str,
+            "processed_at": str,
+        },
+        pk="url",
+        not_null={"source", "first_seen_at", "fetched_at", "state"},
+        defaults={"state": "pending"},
+    )
+    db["pages"].create_index(["state"])
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "page_url": str,
+            "source": str,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "language": str,
+            "site_name": str,
+            "summary": str,
+            "text": str,
+            "text_sha256": str,
+            "first_seen_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"url", "source", "title", "text", "first_seen_at"},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["first_seen_at"])
+    db["articles"].create_index(["source", "first_seen_at"])
+    db["articles"].enable_fts(["title", "summary", "text"], create_triggers=True)
+    db["runs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"kind", "started_at", "status"},
+    )
+    db["digests"].create(
+        {
+            "day": str,
+            "generated_at": str,
+            "article_count": int,
+            "markdown_path": str,
+            "html_path": str,
+        },
+        pk="day",
+    )
+
+
+def utcnow() -> str:
+    """Now as a UTC ISO 8601 string, the one time format of the store."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _connect(db: Database) -> Database:
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return db
+
+
+def open_db(path: Path) -> Database:
+    """Open (creating if needed) the store for writing, upgraded to the current schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = _connect(Database(path))
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    migrations.apply(db)
+    return db
+
+
+def open_readonly(path: Path) -> Database:
+    """Open the store read-only, for searches and reports that must never block a writer."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path}: no store yet (run `newsdesk crawl` and `newsdesk process`)"
+        )
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    return _connect(Database(conn))
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """One write transaction, taking the write lock up front (BEGIN IMMEDIATE)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str
+    source: str
+    final_url: str
+    http_status: int
+    content_type: str
+    html: str
+    fetched_at: str
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    url: str
+    source: str
+    first_seen_at: str
+    html: str
+
+
+def save_pages(db: Database, pages: Iterable[FetchedPage]) -> tuple[int, int]:
+    """Store fetched pages in one transaction; return (new or changed, unchanged).
+
+    A page whose text hash is unchanged keeps its processing state; a changed one is
+    queued for processing again.
+    """
+    changed = unchanged = 0
+    with write(db):
+        for page in pages:
+            digest = hashlib.sha256(page.html.encode("utf-8")).hexdigest()
+            row = db.execute("SELECT html_sha256 FROM pages WHERE url = ?", [page.url]).fetchone()
+            if row and row[0] == digest:
+                db.execute(
+                    "UPDATE pages SET fetched_at = ?, http_status = ? WHERE url = ?",
+                    [page.fetched_at, page.http_status, page.url],
+                )
+                unchanged += 1
+                continue
+            db.execute(
+                """INSERT INTO pages (url, source, final_url, http_status, content_type,
+                       first_seen_at, fetched_at, html_zlib, html_sha256, state)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                   ON CONFLICT(url) DO UPDATE SET
+                       final_url = excluded.final_url, http_status = excluded.http_status,
+                       content_type = excluded.content_type, fetched_at = excluded.fetched_at,
+                       html_zlib = excluded.html_zlib, html_sha256 = excluded.html_sha256,
+                       state = 'pending', state_reason = NULL""",
+                [
+                    page.url,
+                    page.source,
+                    page.final_url,
+                    page.http_status,
+                    page.content_type,
+                    page.fetched_at,
+                    page.fetched_at,
+                    zlib.compress(page.html.encode("utf-8"), 6),
+                    digest,
+                ],
+            )
+            changed += 1
+    return changed, unchanged
+
+
+def known_page(db: Database, url: str) -> bool:
+    """Whether this URL was fetched before (as a page, or as an article's identity)."""
+    sql = "SELECT 1 FROM pages WHERE url = ? UNION ALL SELECT 1 FROM articles WHERE url = ?"
+    return db.execute(sql, [url, url]).fetchone() is not None
+
+
+def pages_to_process(
+    db: Database, *, reprocess: bool = False, source: str | None = None
+) -> list[str]:
+    """URLs of the pages waiting for extraction (all stored pages with ``reprocess``)."""
+    where, params = ("1", []) if reprocess else ("state = 'pending'", [])
+    if source:
+        where += " AND source = ?"
+        params.append(source)
+    sql = f"SELECT url FROM pages WHERE {where} ORDER BY first_seen_at, url"
+    return [row[0] for row in db.execute(sql, params).fetchall()]
+
+
+def load_page(db: Database, url: str) -> StoredPage:
+    row = db.execute(
+        "SELECT url, source, first_seen_at, html_zlib FROM pages WHERE url = ?", [url]
+    ).fetchone()
+    return StoredPage(row[0], row[1], row[2], zlib.decompress(row[3]).decode("utf-8"))
+
+
+def mark_page(db: Database, url: str, state: str, reason: str | None = None) -> None:
+    """Record what processing made of a page: 'article', 'not_article' or 'failed'."""
+    with write(db):
+        db.execute(
+            "UPDATE pages SET state = ?, state_reason = ?, processed_at = ? WHERE url = ?",
+            [state, reason, utcnow(), url],
+        )
+
+
+def page_states(db: Database) -> dict[str, int]:
+    rows = db.execute("SELECT state, count(*) FROM pages GROUP BY state").fetchall()
+    return {state: count for state, count in rows}
+
+
+# --- articles ----------------------------------------------------------------------------
+
+ARTICLE_FIELDS = (
+    "url",
+    "page_url",
+    "source",
+    "title",
+    "author",
+    "published_at",
+    "language",
+    "site_name",
+    "summary",
+    "text",
+)
+
+
+def save_article(
+    db: Database, article: dict[str, Any], *, page_url: str, first_seen_at: str
+) -> None:
+    """Insert or update one article, identified by its canonical URL, and mark its page.
+
+    An upsert (not INSERT OR REPLACE) keeps the row id, so the FTS triggers stay in step.
+    """
+    row = {name: article.get(name) for name in ARTICLE_FIELDS}
+    row.update(
+        page_url=page_url,
+        first_seen_at=first_seen_at,
+        updated_at=utcnow(),
+        text_sha256=hashlib.sha256(article["text"].encode("utf-8")).hexdigest(),
+    )
+    columns = ", ".join(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("url", "first_seen_at"))
+    with write(db):
+        db.execute(
+            f"""INSERT INTO articles ({columns}) VALUES ({", ".join("?" for _ in row)})
+                ON CONFLICT(url) DO UPDATE SET {updates},
+                    first_seen_at = min(articles.first_seen_at, excluded.first_seen_at)""",
+            list(row.values()),
+        )
+        db.execute(
+            "UPDATE pages SET state = 'article', state_reason = NULL, processed_at = ? "
+            "WHERE url = ?",
+            [utcnow(), page_url],
+        )
+
+
+def count_articles(db: Database) -> int:
+    return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def articles_seen_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
+    """Articles first seen in [start, end), oldest first, as plain dicts."""
+    cursor = db.execute(
+        """SELECT id, url, source, title, author, published_at, site_name, summary,
+                  first_seen_at
+           FROM articles WHERE first_seen_at >= ? AND first_seen_at < ?
+           ORDER BY source, coalesce(published_at, first_seen_at), id""",
+        [start_utc, end_utc],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def search(db: Database, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Full-text search over title, summary and text, best match first (bm25)."""
+    cursor = db.execute(
+        """SELECT articles.id, articles.url, articles.source, articles.title,
+                  articles.published_at, articles.summary,
+                  snippet(articles_fts, 2, '[', ']', ' … ', 12) AS snippet
+           FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid
+           WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?""",
+        [query, limit],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- runs and digests --------------------------------------------------------------------
+
+
+def start_run(db: Database, kind: str) -> int:
+    with write(db):
+        cursor = db.execute(
+            "INSERT INTO runs (kind, started_at, status) VALUES (?, ?, 'running')",
+            [kind, utcnow()],
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def finish_run(
+    db: Database, run_id: int, status: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Close a run with its status; ``detail`` is merged into what the run recorded so far."""
+    with write(db):
+        row = db.execute("SELECT detail FROM runs WHERE id = ?", [run_id]).fetchone()
+        merged = {**json.loads(row[0] or "{}"), **(detail or {})} if row else dict(detail or {})
+        db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, detail = ? WHERE id = ?",
+            [utcnow(), status, json.dumps(merged, sort_keys=True), run_id],
+        )
+
+
+def record_run_detail(db: Database, run_id: int, detail: dict[str, Any]) -> None:
+    """Merge detail into a still-running run (the crawl subprocess reports per source)."""
+    with write(db):
+        row = db.execute("SELECT detail FROM runs WHERE id = ?", [run_id]).fetchone()
+        merged = {**json.loads((row[0] if row else None) or "{}"), **detail}
+        db.execute("UPDATE runs SET detail = ? WHERE id = ?", [json.dumps(merged), run_id])
+
+
+def get_run(db: Database, run_id: int) -> dict[str, Any]:
+    cursor = db.execute("SELECT * FROM runs WHERE id = ?", [run_id])
+    names = [d[0] for d in cursor.description]
+    row = dict(zip(names, cursor.fetchone(), strict=True))
+    row["detail"] = json.loads(row["detail"] or "{}")
+    return row
+
+
+def crawl_runs_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
+    """Finished crawl runs that started in [start, end), for the digest's health section."""
+    cursor = db.execute(
+        "SELECT id FROM runs WHERE kind = 'crawl' AND started_at >= ? AND started_at < ? "
+        "ORDER BY id",
+        [start_utc, end_utc],
+    )
+    return [get_run(db, row[0]) for row in cursor.fetchall()]
+
+
+def record_digest(db: Database, day: str, *, count: int, markdown: Path, html: Path) -> None:
+    with write(db):
+        db.execute(
+            """INSERT INTO digests (day, generated_at, article_count, markdown_path, html_path)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(day) DO UPDATE SET generated_at = excluded.generated_at,
+                   article_count = excluded.article_count,
+                   markdown_path = excluded.markdown_path, html_path = excluded.html_path""",
+            [day, utcnow(), count, str(markdown), str(html)],
+        )
+
+
+def get_digest(db: Database, day: str) -> dict[str, Any] | None:
+    cursor = db.execute("SELECT * FROM digests WHERE day = ?", [day])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None

@@ -1,0 +1,82 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1 and configs that point at it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.siteserver import base_url, serve_site
+from digest.config import Config, load_config
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SITE = FIXTURES / "site"
+EXAMPLE_PATH = "/2025/11/05/pakistan-invites-japanese-firms-to-invest-in-mineral-sector/"
+FURNITURE = (
+    "LEAVE A REPLY",
+    "Please enter your comment",
+    "Please enter your name here",
+    "Must Read",
+    "Karachi Coastal",
+    "Our monitoring team diligently searches",
+)
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[object]:
+    """The fixture news site, served on a free port of 127.0.0.1 for the whole session."""
+    with serve_site(SITE) as server:
+        yield server
+
+
+@pytest.fixture
+def site_url(site: object) -> str:
+    return base_url(site)  # type: ignore[arg-type]
+
+
+def source_toml(name: str, base: str, *, patterns: bool = True, extra: str = "") -> str:
+    text = f"""
+[[sources]]
+name = "{name}"
+homepage = "{base}/"
+sections = ["{base}/category/business/"]
+sitemaps = ["{base}/sitemap.xml"]
+"""
+    if patterns:
+        text += "article_patterns = ['/\\d{4}/\\d{2}/\\d{2}/[^/]+/$']\n"
+    return text + extra
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Config]:
+    """Write a newsdesk.toml into tmp_path (store under tmp_path/data) and load it."""
+
+    def write(sources: str, settings: str = "") -> Config:
+        path = tmp_path / "newsdesk.toml"
+        path.write_text(f"download_delay = 0.0\n{settings}\n{sources}", encoding="utf-8")
+        return load_config(path)
+
+    return write
+
+
+def newsdesk(
+    *args: str, cwd: Path, timeout: float = 120, **kw: object
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `newsdesk` command line in a subprocess."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("NEWSDESK_CONFIG", None)
+    env.pop("NEWSDESK_DATA_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "scheduler", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kw,  # type: ignore[call-overload]
+    )

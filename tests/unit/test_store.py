@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from digest import store
+
+
+def fetched(
+    url: str, html: str = "<p>one</p>", at: str = "2026-11-26T05:00:00+00:00"
+) -> store.FetchedPage:
+    return store.FetchedPage(
+        url=url,
+        source="s",
+        final_url=url,
+        http_status=200,
+        content_type="text/html",
+        html=html,
+        fetched_at=at,
+    )
+
+
+def article(
+    url: str, title: str = "Copper deal signed", text: str = "Copper text."
+) -> dict[str, str]:
+    return {"url": url, "source": "s", "title": title, "text": text, "summary": text}
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = store.open_db(tmp_path / "nd.db")
+    yield database
+    database.close()
+
+
+def test_store_is_wal_with_all_tables(db) -> None:
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"pages", "articles", "articles_fts", "runs", "digests"} <= set(db.table_names())
+
+
+def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
+    store.open_db(tmp_path / "nd.db").close()
+    db = store.open_db(tmp_path / "nd.db")
+    assert [m.name for m in store.migrations.applied(db)] == ["m001_initial"]
+
+
+def test_unchanged_page_keeps_its_state_and_a_changed_one_is_requeued(db) -> None:
+    assert store.save_pages(db, [fetched("u1")]) == (1, 0)
+    store.mark_page(db, "u1", "article")
+    assert store.save_pages(db, [fetched("u1", at="2026-11-27T00:00:00+00:00")]) == (0, 1)
+    assert store.pages_to_process(db) == []
+    assert store.save_pages(db, [fetched("u1", html="<p>two</p>")]) == (1, 0)
+    assert store.pages_to_process(db) == ["u1"]
+    assert store.load_page(db, "u1").html == "<p>two</p>"
+    assert store.load_page(db, "u1").first_seen_at == "2026-11-26T05:00:00+00:00"
+
+
+def test_raw_html_is_stored_compressed(db) -> None:
+    html = "<p>" + "rare earth " * 2000 + "</p>"
+    store.save_pages(db, [fetched("u1", html=html)])
+    size = db.execute("SELECT length(html_zlib) FROM pages").fetchone()[0]
+    assert size < len(html) / 10
+
+
+def test_saving_an_article_twice_keeps_one_row_and_a_current_index(db) -> None:
+    store.save_pages(db, [fetched("p1")])
+    store.save_article(db, article("a1"), page_url="p1", first_seen_at="2026-11-26T05:00:00+00:00")
+    store.save_article(
+        db,
+        article("a1", title="Gold deal signed", text="Gold text."),
+        page_url="p1",
+        first_seen_at="2026-11-27T05:00:00+00:00",
+    )
+    assert store.count_articles(db) == 1
+    assert [r["title"] for r in store.search(db, "gold")] == ["Gold deal signed"]
+    assert store.search(db, "copper") == []
+    row = db.execute("SELECT first_seen_at FROM articles").fetchone()
+    assert row[0] == "2026-11-26T05:00:00+00:00"  # the first sighting is kept
+    assert store.page_states(db) == {"article": 1}
+
+
+def test_readonly_connection_cannot_write(tmp_path: Path, db) -> None:
+    reader = store.open_readonly(tmp_path / "nd.db")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("INSERT INTO runs (kind, started_at, status) VALUES ('x', 'y', 'z')")
+
+
+def test_readonly_open_of_a_missing_store_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="newsdesk crawl"):
+        store.open_readonly(tmp_path / "none.db")
+
+
+def test_a_failed_write_rolls_back(db) -> None:
+    with pytest.raises(RuntimeError), store.write(db):
+        db.execute("INSERT INTO runs (kind, started_at, status) VALUES ('x', 'y', 'z')")
+        raise RuntimeError
+    assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+def test_run_detail_is_merged(db) -> None:
+    run_id = store.start_run(db, "crawl")
+    store.record_run_detail(db, run_id, {"sources": {"a": {"status": "ok"}}})
+    store.finish_run(db, run_id, "ok", {"exit_code": 0})
+    run = store.get_run(db, run_id)
+    assert run["status"] == "ok"
+    assert run["detail"] == {"sources": {"a": {"status": "ok"}}, "exit_code": 0}
+    assert run["finished_at"] >= run["started_at"]
