@@ -68,7 +68,6 @@ def extract(html: str, url: str) -> Extracted:
         include_comments=False,
         favor_precision=True,
         with_metadata=True,
-        include_tables=False,
     )
     text = _clean_text(doc.text if doc is not None and doc.text else "")
     fields = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -161,3 +161,14 @@ def test_search_leaves_the_store_unchanged(crawled: Path) -> None:
     before = state()
     assert newsdesk("search", "oil", cwd=crawled.parent.parent).returncode == 0
     assert state() == before
+
+
+def test_daily_job_writes_yesterdays_digest(crawled: Path) -> None:
+    import scheduler
+    from digest.config import load_config
+
+    cfg = load_config(crawled.parent.parent / "newsdesk.toml")
+    scheduler.daily_digest(cfg)
+    yesterday = (datetime.now(cfg.tz).date() - timedelta(days=1)).isoformat()
+    assert (crawled.parent / "digests" / f"{yesterday}.md").exists()
+    assert query(crawled, "SELECT day, article_count FROM digests") == [(yesterday, 0)]
