@@ -47,6 +47,7 @@ def run_crawl(
     *,
     sources: list[str] | None = None,
     refresh: bool = False,
+    backfill_days: float | None = None,
     stop: threading.Event | None = None,
 ) -> dict[str, Any]:
     """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row."""
@@ -65,17 +66,20 @@ def run_crawl(
         cmd += ["--source", name]
     if refresh:
         cmd.append("--refresh")
+    if backfill_days:
+        cmd += ["--backfill", str(backfill_days)]
     child = subprocess.Popen(cmd, start_new_session=True)
     status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
     if status == "exited":
-        reports = store.get_run(db, run_id)["detail"].get("sources", {})
-        failed = [n for n, r in reports.items() if r.get("status") == "failed"]
+        reports = store.source_runs(db, run_id)
+        failed = [r for r in reports if r["status"] in ("failed", "skipped")]
         if child.returncode != 0 or (reports and len(failed) == len(reports)):
             status = "failed"
         else:
             status = "partial" if failed else "ok"
     store.finish_run(db, run_id, status, {"exit_code": child.returncode})
     row = store.get_run(db, run_id)
+    row["sources"] = store.source_runs(db, run_id)
     db.close()
     return row
 
@@ -258,8 +262,8 @@ def demo(data_dir: Path) -> int:
         cfg_path.write_text(_demo_config(base), encoding="utf-8")
         cfg = load_config(cfg_path)
         run = run_crawl(cfg)
-        for name, info in run["detail"].get("sources", {}).items():
-            print(f"crawled {name}: {info['status']}, {info['pages_saved']} pages")
+        for info in run["sources"]:
+            print(f"crawled {info['source']}: {info['status']}, {info['pages_saved']} pages")
     result = run_process(cfg, show_progress=True)
     print("processed: " + ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())))
     markdown, html = run_digest(cfg, datetime.now(cfg.tz).date())
@@ -294,6 +298,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="fetch new article pages from the sources (subprocess)")
     p.add_argument("--source", action="append", help="only this source (repeatable)")
     p.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    p.add_argument(
+        "--backfill",
+        type=float,
+        metavar="DAYS",
+        help="also take sitemap entries up to DAYS old (default: sitemap_max_age_days)",
+    )
 
     p = sub.add_parser("process", help="extract and summarise the pages fetched so far")
     p.add_argument("--reprocess", action="store_true", help="rebuild every article from its page")
@@ -308,6 +318,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="full-text search of the stored articles")
     p.add_argument("query", help='FTS5 query, e.g. "rare earth" or minera*')
     p.add_argument("--limit", type=int, default=20)
+
+    sub.add_parser("status", help="the last crawl of each source")
 
     p = sub.add_parser("demo", help="crawl the bundled sample site offline and write its digest")
     p.add_argument(
@@ -350,6 +362,44 @@ def _search(cfg: Config, query: str, limit: int) -> int:
     return 0
 
 
+STATUS_COLUMNS = (
+    ("source", "source"),
+    ("status", "status"),
+    ("started_at", "last crawl (UTC)"),
+    ("duration_s", "seconds"),
+    ("requests", "requests"),
+    ("pages_saved", "new pages"),
+    ("known_skipped", "known"),
+    ("not_modified", "304s"),
+    ("errors", "errors"),
+)
+
+
+def _status(cfg: Config) -> int:
+    try:
+        db = store.open_readonly(cfg.db_path)
+    except FileNotFoundError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    rows = {row["source"]: row for row in store.last_source_runs(db)}
+    table = [[title for _, title in STATUS_COLUMNS]]
+    for src in cfg.sources:
+        row = rows.get(src.name, {"source": src.name, "status": "never crawled"})
+        row = {
+            **row,
+            "errors": ", ".join(f"{k} {n}" for k, n in sorted((row.get("errors") or {}).items())),
+        }
+        table.append(
+            [str(row.get(key) if row.get(key) is not None else "") for key, _ in STATUS_COLUMNS]
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(STATUS_COLUMNS))]
+    for line in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -361,7 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "crawl":
             for name in args.source or []:
                 cfg.source(name)
-            run = run_crawl(cfg, sources=args.source, refresh=args.refresh)
+            run = run_crawl(
+                cfg, sources=args.source, refresh=args.refresh, backfill_days=args.backfill
+            )
             print(f"crawl {run['id']}: {run['status']}")
             return 0 if run["status"] in ("ok", "partial") else 1
         if args.command == "process":
@@ -381,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_once(cfg) if args.once else serve(cfg)
         if args.command == "search":
             return _search(cfg, args.query, args.limit)
+        if args.command == "status":
+            return _status(cfg)
     except ConfigError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2

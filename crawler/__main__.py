@@ -1,8 +1,9 @@
 """``python -m crawler``: one crawl of the configured sources, in its own process.
 
 Twisted's reactor cannot be restarted, so the service starts this as a subprocess for
-every crawl. All sources run side by side in one Scrapy process; a source that fails is
-recorded in the run and the others go on.
+every crawl. All sources run side by side in one Scrapy process; each source's outcome
+is written to the store as soon as its spider closes, and a source that fails does not
+stop the others.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import argparse
 import sys
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
+from sqlite_utils import Database
 
 from crawler.settings import crawl_settings
 from crawler.spiders.news import NewsSpider
@@ -25,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", action="append", help="crawl only this source (repeatable)")
     parser.add_argument("--run-id", type=int, help="the runs row to report into")
     parser.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    parser.add_argument(
+        "--backfill",
+        type=float,
+        metavar="DAYS",
+        help="take sitemap entries up to DAYS old (default: the config's)",
+    )
     parser.add_argument("--log-level", help="Scrapy log level (default WARNING)")
     args = parser.parse_args(argv)
     try:
@@ -39,26 +48,47 @@ def main(argv: list[str] | None = None) -> int:
 
     db = store.open_db(cfg.db_path)
     run_id = args.run_id or store.start_run(db, "crawl")
-    process = CrawlerProcess(crawl_settings(cfg, refresh=args.refresh, log_level=args.log_level))
-    crawlers = {}
+    settings = crawl_settings(
+        cfg, refresh=args.refresh, backfill_days=args.backfill, log_level=args.log_level
+    )
+    process = CrawlerProcess(settings)
+    reports: dict[str, dict[str, Any]] = {}
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
+        crawler.signals.connect(
+            _recorder(db, run_id, reports), signal=signals.spider_closed, weak=False
+        )
         process.crawl(crawler, source=source)
-        crawlers[source.name] = crawler
     process.start()
 
-    report: dict[str, Any] = {name: c.spider.report() for name, c in crawlers.items() if c.spider}
-    store.record_run_detail(db, run_id, {"sources": report})
     if not args.run_id:
-        failed = sum(r["status"] == "failed" for r in report.values())
-        store.finish_run(db, run_id, "failed" if failed == len(report) else "ok")
-    for name, info in report.items():
-        line = f"{name}: {info['status']}, {info['pages_saved']} new pages"
-        line += f", {info['already_known']} already known"
-        if info.get("error"):
-            line += f" (first error: {info['error']})"
-        print(line, flush=True)
+        failed = sum(r["status"] in ("failed", "skipped") for r in reports.values())
+        store.finish_run(db, run_id, "failed" if failed == len(reports) else "ok")
+    for name, info in sorted(reports.items()):
+        print(_summary(name, info), flush=True)
     return 0
+
+
+def _recorder(db: Database, run_id: int, reports: dict[str, dict[str, Any]]) -> Any:
+    def record(spider: NewsSpider, reason: str) -> None:
+        report = spider.report()
+        reports[spider.source.name] = report
+        store.record_source_run(db, run_id, spider.source.name, report)
+
+    return record
+
+
+def _summary(name: str, info: dict[str, Any]) -> str:
+    line = (
+        f"{name}: {info['status']}, {info['pages_saved']} new pages, "
+        f"{info['known_skipped']} known skipped, {info['not_modified']} not modified, "
+        f"{info['requests']} requests in {info['duration_s']:.1f}s"
+    )
+    if info["errors"]:
+        line += (
+            " (errors: " + ", ".join(f"{k} {n}" for k, n in sorted(info["errors"].items())) + ")"
+        )
+    return line
 
 
 if __name__ == "__main__":

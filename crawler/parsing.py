@@ -1,22 +1,43 @@
-"""Pure functions that read links out of listing pages, feeds and sitemaps.
+"""Pure functions that read links out of listing pages, feeds and sitemaps, and judge URLs.
 
-They take a Scrapy ``Response`` (or text) and return URLs, so tests can feed them a
-response built from a fixture.
+They take a Scrapy ``Response`` (or a URL) and return plain values, so tests can feed
+them a response built from a fixture.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urldefrag, urlsplit
 
+from lxml import etree
 from scrapy.http import Response
-from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.utils.gz import gunzip
 
 from digest.config import Source
+from digest.urls import clean_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+SKIPPED_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS)
+# URLs that generate endless pages: calendars, date pickers, deep pagination, print views.
+TRAP_PATTERNS = re.compile(
+    r"/(calendar|events?/\d{4})/|[?&](month|year|day|week|date|view|print|replytocom)="
+    r"|/page/\d{3,}|[?&]page=\d{3,}|/(feed|trackback|wp-json|wp-admin|search)/|[?&]s=",
+    re.IGNORECASE,
+)
+PAGE_LINK = re.compile(r"/page/\d+/?$|[?&](page|paged)=\d+$", re.IGNORECASE)
+NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
+ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting")
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    published: datetime | None  # news:publication_date, else lastmod
 
 
 def on_site(url: str, source: Source) -> bool:
@@ -26,21 +47,44 @@ def on_site(url: str, source: Source) -> bool:
 
 def is_article_candidate(url: str, source: Source) -> bool:
     """Whether ``url`` should be fetched as a possible article of ``source``."""
-    if urlsplit(url).scheme not in ("http", "https") or not on_site(url, source):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not on_site(url, source):
+        return False
+    if _extension(parts.path) in SKIPPED_EXTENSIONS or TRAP_PATTERNS.search(url):
         return False
     if any(re.search(p, url) for p in source.deny_patterns):
         return False
     return not source.article_patterns or any(re.search(p, url) for p in source.article_patterns)
 
 
+def _extension(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name[name.rfind(".") :].lower() if "." in name else ""
+
+
 def page_links(response: Response) -> list[str]:
-    """Absolute http(s) links of an HTML page, without fragments, in page order."""
+    """Absolute http(s) links of an HTML page, cleaned (no fragment, no tracking
+    parameters), in page order, each once."""
     seen: dict[str, None] = {}
     for href in response.xpath("//a/@href").getall():
         url = urldefrag(response.urljoin(href.strip())).url
         if urlsplit(url).scheme in ("http", "https"):
-            seen.setdefault(url, None)
+            seen.setdefault(clean_url(url), None)
     return list(seen)
+
+
+def pagination_links(response: Response) -> list[str]:
+    """The next page(s) of a listing: <link rel=next>, <a rel=next>, "Older posts" and
+    /page/N/ links."""
+    found = response.xpath("//link[@rel='next']/@href | //a[contains(@rel, 'next')]/@href").getall()
+    for anchor in response.xpath("//a[@href]"):
+        text = " ".join(anchor.xpath(".//text()").getall())
+        href = anchor.attrib["href"]
+        if NEXT_TEXT.search(text) or PAGE_LINK.search(href):
+            found.append(href)
+    current = clean_url(response.url)
+    urls = {clean_url(response.urljoin(h.strip())): None for h in found}
+    return [u for u in urls if u != current and not TRAP_PATTERNS.search(u)]
 
 
 def feed_links(response: Response) -> list[str]:
@@ -50,7 +94,7 @@ def feed_links(response: Response) -> list[str]:
         rel = (link.attrib.get("rel") or "").lower().split()
         kind = (link.attrib.get("type") or "").lower()
         if "alternate" in rel and kind in FEED_TYPES:
-            hrefs.append(response.urljoin(link.attrib["href"].strip()))
+            hrefs.append(clean_url(response.urljoin(link.attrib["href"].strip())))
     return hrefs
 
 
@@ -60,13 +104,50 @@ def feed_entries(response: Response) -> list[str]:
     selector.remove_namespaces()
     links = selector.xpath("//item/link/text()").getall()
     links += selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-    return [response.urljoin(link.strip()) for link in links if link.strip()]
+    return [clean_url(response.urljoin(link.strip())) for link in links if link.strip()]
 
 
-def sitemap_entries(response: Response) -> tuple[str, list[str]]:
-    """(kind, locs) of a sitemap: kind is 'urlset' or 'sitemapindex'; gzip is unpacked."""
+def sitemap_entries(response: Response) -> tuple[str, list[SitemapEntry]]:
+    """(kind, entries) of a sitemap, gzipped or not: kind is 'urlset' or 'sitemapindex'.
+    Google News sitemaps give each entry its publication date."""
     body = response.body
-    if body[:2] == gzip_magic_number:
+    if body[:2] == GZIP_MAGIC:
         body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
-    sitemap = Sitemap(body)
-    return sitemap.type, [entry["loc"] for entry in sitemap if entry.get("loc")]
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(body, parser=parser)
+    if root is None:
+        return "unknown", []
+    kind = etree.QName(root).localname
+    entries = []
+    for node in root:
+        fields = {
+            etree.QName(el).localname: (el.text or "").strip()
+            for el in node.iter()
+            if isinstance(el.tag, str)
+        }
+        if fields.get("loc"):
+            date = fields.get("publication_date") or fields.get("lastmod")
+            entries.append(SitemapEntry(clean_url(fields["loc"]), _parse_date(date)))
+    return kind, entries
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def not_article_reason(response: Response) -> str | None:
+    """Why a fetched page is evidently not an article (a section, tag, author or search
+    page), from its own metadata; None when it may be one."""
+    og_type = (response.xpath("//meta[@property='og:type']/@content").get() or "").strip().lower()
+    if not og_type or og_type == "article":
+        return None
+    ld_types = " ".join(response.xpath("//script[@type='application/ld+json']/text()").getall())
+    if re.search(rf'"@type"\s*:\s*\[?[^\]]*"({"|".join(ARTICLE_TYPES)})"', ld_types, re.I):
+        return None
+    return f"listing page (og:type {og_type})"

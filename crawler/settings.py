@@ -27,21 +27,44 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 1
+DEPTH_LIMIT = 12  # a backstop; each source's max_depth bounds pagination first
 # Cookies are not needed to read news pages, and Scrapy's cookie middleware asks
 # tldextract for the public-suffix list, which it downloads on first use.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control extension runs Python code sent to a local HTTP port and writes
+# job files to the user's profile; an unattended crawler must not offer either.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+}
 ITEM_PIPELINES = {"crawler.pipelines.persist.StorePagesPipeline": 800}
+
+# Listing pages (sections, feeds, sitemaps) are kept in an HTTP cache and revalidated
+# with If-None-Match / If-Modified-Since; article pages are never cached.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "crawler.middlewares.ListingCachePolicy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_GZIP = True
 
 # newsdesk's own settings
 NEWSDESK_DB_PATH = ""  # the SQLite store the pipeline writes to
-NEWSDESK_BATCH_SIZE = 25  # pages written per transaction
+NEWSDESK_BATCH_SIZE = 10  # pages written per transaction, at the most
+NEWSDESK_BATCH_SECONDS = 2.0  # and at least this often while pages arrive
+NEWSDESK_SITEMAP_MAX_AGE_DAYS = 3.0  # sitemap entries older than this are skipped
 NEWSDESK_REFRESH = False  # fetch article pages already in the store again
 
 
-def crawl_settings(cfg: Config, *, refresh: bool = False, log_level: str | None = None) -> Settings:
+def crawl_settings(
+    cfg: Config,
+    *,
+    refresh: bool = False,
+    backfill_days: float | None = None,
+    log_level: str | None = None,
+) -> Settings:
     """Scrapy settings for one crawl process, from this module and the config."""
     settings = Settings()
     settings.setmodule(__name__, priority="project")
@@ -52,6 +75,8 @@ def crawl_settings(cfg: Config, *, refresh: bool = False, log_level: str | None 
             "AUTOTHROTTLE_START_DELAY": max(cfg.download_delay, 0.1),
             "NEWSDESK_DB_PATH": str(Path(cfg.db_path)),
             "NEWSDESK_REFRESH": refresh,
+            "NEWSDESK_SITEMAP_MAX_AGE_DAYS": backfill_days or cfg.sitemap_max_age_days,
+            "HTTPCACHE_DIR": str(Path(cfg.data_dir) / "httpcache"),
             **({"LOG_LEVEL": log_level} if log_level else {}),
         },
         priority="cmdline",

@@ -61,7 +61,7 @@ def build_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> Dige
         grouped[row["source"]].append(_item(row, cfg))
     order = [s.name for s in cfg.sources] + sorted(set(grouped) - {s.name for s in cfg.sources})
     sections = {name: grouped[name] for name in order if grouped.get(name)}
-    health = _health(store.crawl_runs_between(db, start, end), cfg, sections)
+    health = _health(store.source_runs_between(db, start, end), cfg, sections)
     return Digest(
         day, cfg.timezone, now.astimezone(UTC).isoformat(timespec="seconds"), sections, health
     )
@@ -89,19 +89,20 @@ def _local(stamp: str | None, cfg: Config) -> str | None:
 
 
 def _health(runs: list[dict], cfg: Config, sections: dict[str, list[DigestItem]]) -> list[str]:
-    failures: dict[str, list[str]] = defaultdict(list)
-    for run in runs:
-        for name, info in run["detail"].get("sources", {}).items():
-            if info.get("status") == "failed":
-                failures[name].append(info.get("error") or "no detail")
+    """A line for each source that failed, or that brought nothing new, on the day."""
     if not runs:
         return ["No crawl ran on this day."]
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for run in runs:
+        by_source[run["source"]].append(run)
     lines = []
     for src in cfg.sources:
-        if failures[src.name]:
+        mine = by_source.get(src.name, [])
+        bad = [run for run in mine if run["status"] in ("failed", "skipped")]
+        if bad:
+            error = bad[-1]["first_error"] or "no detail"
             lines.append(
-                f"{src.name}: failed in {len(failures[src.name])} of {len(runs)} "
-                f"crawls (last error: {failures[src.name][-1]})"
+                f"{src.name}: failed in {len(bad)} of {len(mine)} crawls (last error: {error})"
             )
         elif src.name not in sections:
             lines.append(f"{src.name}: no new articles")

@@ -53,6 +53,10 @@ class Source:
     )
     deny_patterns: tuple[str, ...] = _help("Regular expressions for URLs never fetched.", ())
     max_pages: int = _help("Most article pages fetched from this source in one crawl.", 200)
+    max_depth: int = _help(
+        "How many pages deep pagination and tag/section pages are followed from a start page.",
+        3,
+    )
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -83,6 +87,10 @@ class Config:
     )
     download_delay: float = _help("Seconds between requests to the same site.", 1.0)
     summary_sentences: int = _help("Most sentences in an article's summary.", 3)
+    sitemap_max_age_days: float = _help(
+        "Sitemap entries dated longer ago are skipped (crawl --backfill DAYS reaches further).",
+        3.0,
+    )
     sources: tuple[Source, ...] = _help("The sites to watch ([[sources]] tables).", ())
     config_path: Path | None = field(default=None, metadata={"help": "Set by the loader."})
 
@@ -219,6 +227,8 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
     for name in ("crawl_interval_minutes", "crawl_timeout_minutes", "summary_sentences"):
         if getattr(cfg, name) < 1:
             raise where.error(name, "expected a whole number of at least 1")
+    if cfg.sitemap_max_age_days <= 0:
+        raise where.error("sitemap_max_age_days", "expected a number of days above 0")
     if cfg.download_delay < 0:
         raise where.error("download_delay", "expected 0 or more seconds")
     if "+http" not in cfg.user_agent:
@@ -251,6 +261,8 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
                 ) from None
     if src.max_pages < 1:
         raise where.error(f"{at}.max_pages", "expected a whole number of at least 1")
+    if src.max_depth < 0:
+        raise where.error(f"{at}.max_depth", "expected a whole number, 0 or more")
 
 
 def settings_help() -> list[tuple[str, str, str]]:

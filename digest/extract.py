@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import lxml.html
 import trafilatura
+
+from digest.urls import canonical_url
 
 MIN_WORDS = 60
 ARTICLE_TYPES = {
@@ -29,7 +30,6 @@ ARTICLE_TYPES = {
     "opinionnewsarticle",
     "backgroundnewsarticle",
 }
-TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -174,34 +174,6 @@ def _utc(value: str | None) -> str | None:
 def _day(value: str | None) -> str | None:
     match = re.match(r"\d{4}-\d{2}-\d{2}", value or "")
     return match.group(0) if match else None
-
-
-def canonical_url(page_url: str, declared: str | None) -> str:
-    """The article's identity: its declared canonical URL when on the same host, cleaned."""
-    url = page_url
-    if declared:
-        absolute = (
-            declared
-            if urlsplit(declared).scheme
-            else urlunsplit(urlsplit(page_url)._replace(path=declared, query="", fragment=""))
-        )
-        if urlsplit(absolute).hostname == urlsplit(page_url).hostname:
-            url = absolute
-    parts = urlsplit(url)
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMS.match(k)
-    ]
-    return urlunsplit(
-        (
-            parts.scheme.lower(),
-            parts.netloc.lower(),
-            parts.path or "/",
-            urlencode(sorted(query)),
-            "",
-        )
-    )
 
 
 def benchmark_entry(html: str, url: str) -> dict[str, Any]:

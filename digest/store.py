@@ -96,6 +96,38 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_aliases_and_source_runs(db: Database) -> None:
+    db["aliases"].create(
+        {"url": str, "article_url": str, "source": str, "first_seen_at": str},
+        pk="url",
+        not_null={"article_url", "source", "first_seen_at"},
+    )
+    db["aliases"].create_index(["article_url"])
+    db["crawl_sources"].create(
+        {
+            "run_id": int,
+            "source": str,
+            "status": str,
+            "started_at": str,
+            "finished_at": str,
+            "duration_s": float,
+            "requests": int,
+            "pages_saved": int,
+            "pages_unchanged": int,
+            "listings_read": int,
+            "not_modified": int,
+            "known_skipped": int,
+            "errors": str,
+            "first_error": str,
+        },
+        pk=("run_id", "source"),
+        not_null={"status"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["crawl_sources"].create_index(["source", "run_id"])
+
+
 def utcnow() -> str:
     """Now as a UTC ISO 8601 string, the one time format of the store."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -150,6 +182,7 @@ class FetchedPage:
     content_type: str
     html: str
     fetched_at: str
+    not_article: str | None = None  # why the crawler saw it is a listing, not an article
 
 
 @dataclass(frozen=True)
@@ -178,15 +211,16 @@ def save_pages(db: Database, pages: Iterable[FetchedPage]) -> tuple[int, int]:
                 )
                 unchanged += 1
                 continue
+            state = "pending" if page.not_article is None else "not_article"
             db.execute(
                 """INSERT INTO pages (url, source, final_url, http_status, content_type,
-                       first_seen_at, fetched_at, html_zlib, html_sha256, state)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                       first_seen_at, fetched_at, html_zlib, html_sha256, state, state_reason)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET
                        final_url = excluded.final_url, http_status = excluded.http_status,
                        content_type = excluded.content_type, fetched_at = excluded.fetched_at,
                        html_zlib = excluded.html_zlib, html_sha256 = excluded.html_sha256,
-                       state = 'pending', state_reason = NULL""",
+                       state = excluded.state, state_reason = excluded.state_reason""",
                 [
                     page.url,
                     page.source,
@@ -197,6 +231,8 @@ def save_pages(db: Database, pages: Iterable[FetchedPage]) -> tuple[int, int]:
                     page.fetched_at,
                     zlib.compress(page.html.encode("utf-8"), 6),
                     digest,
+                    state,
+                    page.not_article,
                 ],
             )
             changed += 1
@@ -204,9 +240,20 @@ def save_pages(db: Database, pages: Iterable[FetchedPage]) -> tuple[int, int]:
 
 
 def known_page(db: Database, url: str) -> bool:
-    """Whether this URL was fetched before (as a page, or as an article's identity)."""
-    sql = "SELECT 1 FROM pages WHERE url = ? UNION ALL SELECT 1 FROM articles WHERE url = ?"
-    return db.execute(sql, [url, url]).fetchone() is not None
+    """Whether this URL is a known article page: fetched before (and not found to be a
+    listing), an article's identity, or one of its aliases."""
+    sql = (
+        "SELECT 1 FROM pages WHERE url = ? AND state != 'not_article' "
+        "UNION ALL SELECT 1 FROM articles WHERE url = ? "
+        "UNION ALL SELECT 1 FROM aliases WHERE url = ? LIMIT 1"
+    )
+    return db.execute(sql, [url, url, url]).fetchone() is not None
+
+
+def known_listing(db: Database, url: str) -> bool:
+    """Whether this URL was fetched before and found not to be an article."""
+    sql = "SELECT 1 FROM pages WHERE url = ? AND state = 'not_article'"
+    return db.execute(sql, [url]).fetchone() is not None
 
 
 def pages_to_process(
@@ -286,6 +333,13 @@ def save_article(
             "WHERE url = ?",
             [utcnow(), page_url],
         )
+        if page_url != row["url"]:
+            db.execute(
+                """INSERT INTO aliases (url, article_url, source, first_seen_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET article_url = excluded.article_url""",
+                [page_url, row["url"], row["source"], first_seen_at],
+            )
 
 
 def count_articles(db: Database) -> int:
@@ -344,12 +398,58 @@ def finish_run(
         )
 
 
-def record_run_detail(db: Database, run_id: int, detail: dict[str, Any]) -> None:
-    """Merge detail into a still-running run (the crawl subprocess reports per source)."""
+SOURCE_RUN_FIELDS = (
+    "status",
+    "started_at",
+    "finished_at",
+    "duration_s",
+    "requests",
+    "pages_saved",
+    "pages_unchanged",
+    "listings_read",
+    "not_modified",
+    "known_skipped",
+    "errors",
+    "first_error",
+)
+
+
+def record_source_run(db: Database, run_id: int, source: str, report: dict[str, Any]) -> None:
+    """One source's outcome in one crawl run (``errors`` is a dict of kind -> count)."""
+    row = {name: report.get(name) for name in SOURCE_RUN_FIELDS}
+    row["errors"] = json.dumps(report.get("errors") or {}, sort_keys=True)
     with write(db):
-        row = db.execute("SELECT detail FROM runs WHERE id = ?", [run_id]).fetchone()
-        merged = {**json.loads((row[0] if row else None) or "{}"), **detail}
-        db.execute("UPDATE runs SET detail = ? WHERE id = ?", [json.dumps(merged), run_id])
+        db.execute(
+            f"""INSERT OR IGNORE INTO crawl_sources (run_id, source, {", ".join(row)})
+                VALUES (?, ?, {", ".join("?" for _ in row)})""",
+            [run_id, source, *row.values()],
+        )
+
+
+def last_source_runs(db: Database) -> list[dict[str, Any]]:
+    """The latest crawl of each source, by source name."""
+    latest = "run_id = (SELECT max(run_id) FROM crawl_sources WHERE source = c.source)"
+    return _source_runs(db, latest, [])
+
+
+def source_runs(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """Each source's outcome in one crawl run."""
+    return _source_runs(db, "run_id = ?", [run_id])
+
+
+def source_runs_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
+    """Every source outcome of the crawls that started in [start, end)."""
+    return _source_runs(db, "started_at >= ? AND started_at < ?", [start_utc, end_utc])
+
+
+def _source_runs(db: Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    sql = f"SELECT * FROM crawl_sources AS c WHERE {where} ORDER BY source, run_id"
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["errors"] = json.loads(row["errors"] or "{}")
+    return rows
 
 
 def get_run(db: Database, run_id: int) -> dict[str, Any]:
@@ -358,16 +458,6 @@ def get_run(db: Database, run_id: int) -> dict[str, Any]:
     row = dict(zip(names, cursor.fetchone(), strict=True))
     row["detail"] = json.loads(row["detail"] or "{}")
     return row
-
-
-def crawl_runs_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
-    """Finished crawl runs that started in [start, end), for the digest's health section."""
-    cursor = db.execute(
-        "SELECT id FROM runs WHERE kind = 'crawl' AND started_at >= ? AND started_at < ? "
-        "ORDER BY id",
-        [start_utc, end_utc],
-    )
-    return [get_run(db, row[0]) for row in cursor.fetchall()]
 
 
 def record_digest(db: Database, day: str, *, count: int, markdown: Path, html: Path) -> None:

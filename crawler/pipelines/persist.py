@@ -1,7 +1,11 @@
-"""Write fetched pages to the store in batches, one short write transaction per batch."""
+"""Write fetched pages to the store in small batches, one short write transaction each.
+
+A crawl killed mid-way loses at most one batch, which the next crawl fetches again.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Self
 
@@ -14,11 +18,15 @@ from digest import store
 
 
 class StorePagesPipeline:
-    def __init__(self, crawler: Crawler, db_path: str, batch_size: int) -> None:
+    def __init__(
+        self, crawler: Crawler, db_path: str, batch_size: int, batch_seconds: float
+    ) -> None:
         self.stats = crawler.stats
         self.db_path = db_path
         self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
         self.buffer: list[PageItem] = []
+        self.flushed_at = time.monotonic()
         self.db: Database | None = None
 
     @classmethod
@@ -26,14 +34,21 @@ class StorePagesPipeline:
         db_path = crawler.settings.get("NEWSDESK_DB_PATH")
         if not db_path:
             raise NotConfigured("NEWSDESK_DB_PATH is not set")
-        return cls(crawler, db_path, crawler.settings.getint("NEWSDESK_BATCH_SIZE"))
+        settings = crawler.settings
+        return cls(
+            crawler,
+            db_path,
+            settings.getint("NEWSDESK_BATCH_SIZE"),
+            settings.getfloat("NEWSDESK_BATCH_SECONDS"),
+        )
 
     def open_spider(self) -> None:
         self.db = store.open_db(Path(self.db_path))
 
     def process_item(self, item: PageItem) -> PageItem:
         self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size:
+        waited = time.monotonic() - self.flushed_at
+        if len(self.buffer) >= self.batch_size or waited >= self.batch_seconds:
             self.flush()
         return item
 
@@ -47,6 +62,7 @@ class StorePagesPipeline:
             return
         saved, unchanged = store.save_pages(self.db, self.buffer)
         self.buffer.clear()
+        self.flushed_at = time.monotonic()
         assert self.stats is not None
         self.stats.inc_value("newsdesk/pages/saved", saved)
         self.stats.inc_value("newsdesk/pages/unchanged", unchanged)

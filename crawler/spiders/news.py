@@ -1,155 +1,235 @@
 """The one generic spider: every configured source is crawled by it, driven by its config.
 
-It reads the source's homepage and section pages (and the feeds they announce), its
-feeds and sitemaps, and fetches each link that looks like an article. It only emits
-requests and page items; the pipeline stores them and ``newsdesk process`` extracts them.
+Listing pages (homepage, sections and their pagination, feeds, sitemaps, and the
+sitemaps robots.txt names) are read for links on every run, with conditional requests;
+each link that looks like an article and is not in the store yet is fetched once. The
+spider only emits requests and page items; the pipeline stores them and
+``newsdesk process`` extracts them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import parsing
 from crawler.items import PageItem
+from crawler.middlewares import LISTING
+from crawler.parsing import SitemapEntry
+from crawler.reports import error_kind, source_report
 from digest import store
 from digest.config import Source
+from digest.urls import clean_url
+
+Callback = Callable[..., Any]
 
 
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, source: Source, refresh: bool = False, db_path: str = "", **kw: Any) -> None:
+    def __init__(
+        self,
+        source: Source,
+        refresh: bool = False,
+        db_path: str = "",
+        max_age_days: float = 3.0,
+        **kw: Any,
+    ) -> None:
         super().__init__(name=f"news-{source.name}", **kw)
         self.source = source
         self.refresh = refresh
+        self.oldest = datetime.now(UTC) - timedelta(days=max_age_days)
         self.allowed_domains = list(source.domains)
-        self.known = store.open_readonly(Path(db_path)) if db_path and not refresh else None
-        self.scheduled: set[str] = set()  # article URLs requested in this run
+        self.store = store.open_readonly(Path(db_path)) if db_path else None
+        self.requested: set[str] = set()  # page URLs requested in this run
         self.start_ok = 0
-        self.start_failed = 0
-        self.errors: list[str] = []
+        self.errors: Counter[str] = Counter()
+        self.first_error: str | None = None
+        self.started_at = datetime.now(UTC)
+        self.clock = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        kwargs.setdefault("refresh", crawler.settings.getbool("NEWSDESK_REFRESH"))
-        kwargs.setdefault("db_path", crawler.settings.get("NEWSDESK_DB_PATH"))
+        settings = crawler.settings
+        kwargs.setdefault("refresh", settings.getbool("NEWSDESK_REFRESH"))
+        kwargs.setdefault("db_path", settings.get("NEWSDESK_DB_PATH"))
+        kwargs.setdefault("max_age_days", settings.getfloat("NEWSDESK_SITEMAP_MAX_AGE_DAYS"))
         spider: Self = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    # --- where a crawl starts ------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         src = self.source
         for url in (src.homepage, *src.sections):
-            yield self._start_request(url, self.parse_listing)
+            yield self.listing(url, self.parse_listing, start=True)
         for url in src.feeds:
-            yield self._start_request(url, self.parse_feed)
+            yield self.listing(url, self.parse_feed, start=True)
         for url in src.sitemaps:
-            yield self._start_request(url, self.parse_sitemap)
+            yield self.listing(url, self.parse_sitemap, start=True)
 
-    def _start_request(self, url: str, callback: Any) -> scrapy.Request:
+    def listing(
+        self, url: str, callback: Callback, *, depth: int = 0, start: bool = False
+    ) -> scrapy.Request:
+        """A request for a page read for its links; the HTTP cache revalidates it."""
         return scrapy.Request(
-            url,
+            clean_url(url),
             callback=callback,
-            errback=self.start_failed_cb,
-            cb_kwargs={"start": True},
-            meta={"allow_offsite": True},
+            errback=self.start_failed if start else self.fetch_failed,
+            cb_kwargs={"depth": depth, "start": start},
+            meta={LISTING: True, "allow_offsite": start},
         )
 
-    def _note_start(self, start: bool) -> None:
-        if start:
-            self.start_ok += 1
+    def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Read the sitemaps that a site's robots.txt names."""
+        rules = getattr(robotparser, "rp", None)
+        for url in getattr(rules, "sitemaps", ()) if rules is not None else ():
+            if parsing.on_site(url, self.source):
+                self.crawler.engine.crawl(self.listing(url, self.parse_sitemap))
 
-    def start_failed_cb(self, failure: Failure) -> None:
-        self.start_failed += 1
-        self.fetch_failed(failure)
+    # --- listing pages -------------------------------------------------------------------
 
-    def fetch_failed(self, failure: Failure) -> None:
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
-        self.errors.append(f"{url}: {failure.getErrorMessage() or failure.type.__name__}")
-        self.crawler.stats.inc_value("newsdesk/fetch/failed")
-
-    def parse_listing(self, response: Response, start: bool = False) -> Iterator[scrapy.Request]:
+    def parse_listing(
+        self, response: Response, depth: int = 0, start: bool = False
+    ) -> Iterator[Any]:
         self._note_start(start)
         if not isinstance(response, HtmlResponse):
-            self.errors.append(f"{response.url}: not an HTML page")
+            self._error("not_html", f"{response.url}: a listing page that is not HTML")
             return
+        self.crawler.stats.inc_value("newsdesk/listings/read")
         for feed in parsing.feed_links(response):
             if parsing.on_site(feed, self.source):
-                yield scrapy.Request(feed, callback=self.parse_feed, errback=self.fetch_failed)
-        yield from self.article_requests(parsing.page_links(response))
+                yield self.listing(feed, self.parse_feed)
+        yield from self.follow(response, depth)
 
-    def parse_feed(self, response: Response, start: bool = False) -> Iterator[scrapy.Request]:
+    def follow(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+        """A listing's article links, and its next pages while the depth allows."""
+        yield from self.page_requests(parsing.page_links(response), depth + 1)
+        if depth < self.source.max_depth:
+            for url in parsing.pagination_links(response):
+                if parsing.on_site(url, self.source):
+                    yield self.listing(url, self.parse_listing, depth=depth + 1)
+
+    def parse_feed(self, response: Response, depth: int = 0, start: bool = False) -> Iterator[Any]:
         self._note_start(start)
         if not isinstance(response, TextResponse):
-            self.errors.append(f"{response.url}: not a feed")
+            self._error("not_feed", f"{response.url}: not a feed")
             return
-        self.crawler.stats.inc_value("newsdesk/feeds/read")
-        yield from self.article_requests(parsing.feed_entries(response))
+        self.crawler.stats.inc_value("newsdesk/listings/read")
+        yield from self.page_requests(parsing.feed_entries(response), 1)
 
-    def parse_sitemap(self, response: Response, start: bool = False) -> Iterator[scrapy.Request]:
+    def parse_sitemap(
+        self, response: Response, depth: int = 0, start: bool = False
+    ) -> Iterator[Any]:
         self._note_start(start)
-        kind, locs = parsing.sitemap_entries(response)
+        kind, entries = parsing.sitemap_entries(response)
+        self.crawler.stats.inc_value("newsdesk/listings/read")
         if kind == "sitemapindex":
-            for loc in locs:
-                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.fetch_failed)
+            for entry in entries:
+                if self._recent(entry):
+                    yield self.listing(entry.url, self.parse_sitemap, depth=depth + 1)
             return
-        yield from self.article_requests(locs)
+        recent = [e.url for e in entries if self._recent(e)]
+        self.crawler.stats.inc_value("newsdesk/sitemap/too_old", len(entries) - len(recent))
+        yield from self.page_requests(recent, 1)
 
-    def article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+    def _recent(self, entry: SitemapEntry) -> bool:
+        return entry.published is None or entry.published >= self.oldest
+
+    # --- article pages -------------------------------------------------------------------
+
+    def page_requests(self, urls: Iterable[str], depth: int) -> Iterator[scrapy.Request]:
+        """Requests for the links that may be articles and are not known yet.
+
+        ``depth`` is the new pages' distance from a start page: the pages of a listing
+        ``max_depth`` pages deep are still fetched, the links on those are not.
+        """
+        if depth > self.source.max_depth + 1:
+            return
         stats = self.crawler.stats
         for url in urls:
-            if url in self.scheduled or not parsing.is_article_candidate(url, self.source):
+            if url in self.requested or not parsing.is_article_candidate(url, self.source):
                 continue
-            if self.known is not None and store.known_page(self.known, url):
+            self.requested.add(url)
+            if self._known_listing(url):  # a tag or section page seen before: read for links
+                yield self.listing(url, self.parse_listing, depth=depth)
+                continue
+            if self._known_article(url):
                 stats.inc_value("newsdesk/articles/known")
                 continue
-            if len(self.scheduled) >= self.source.max_pages:
-                stats.inc_value("newsdesk/articles/over_cap")
+            if stats.get_value("newsdesk/pages/requested", 0) >= self.source.max_pages:
+                stats.inc_value("newsdesk/pages/over_cap")
                 continue
-            self.scheduled.add(url)
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed)
+            stats.inc_value("newsdesk/pages/requested")
+            yield scrapy.Request(
+                url, callback=self.parse_page, errback=self.fetch_failed, cb_kwargs={"depth": depth}
+            )
 
-    def parse_article(self, response: Response) -> Iterator[PageItem]:
+    def _known_article(self, url: str) -> bool:
+        return self.store is not None and not self.refresh and store.known_page(self.store, url)
+
+    def _known_listing(self, url: str) -> bool:
+        return self.store is not None and store.known_listing(self.store, url)
+
+    def parse_page(self, response: Response, depth: int = 1) -> Iterator[Any]:
         if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("newsdesk/pages/not_html")
+            self._error("not_html", f"{response.url}: not HTML")
             return
-        yield PageItem(
-            url=response.request.url if response.request else response.url,
+        reason = parsing.not_article_reason(response)
+        yield self.page_item(response, reason)
+        if reason is None:  # an article: its related-story links may lead to more
+            yield from self.page_requests(parsing.page_links(response), depth + 1)
+        else:
+            yield from self.follow(response, depth)
+
+    def page_item(self, response: Response, not_article: str | None) -> PageItem:
+        request = response.request
+        return PageItem(
+            url=clean_url(request.url if request is not None else response.url),
             source=self.source.name,
             final_url=response.url,
             http_status=response.status,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
             html=response.text,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            not_article=not_article,
         )
 
+    # --- outcome -------------------------------------------------------------------------
+
+    def _note_start(self, start: bool) -> None:
+        self.start_ok += int(start)
+
+    def start_failed(self, failure: Failure) -> None:
+        self.fetch_failed(failure)
+
+    def fetch_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self._error(
+            error_kind(failure), f"{url}: {failure.getErrorMessage() or failure.type.__name__}"
+        )
+
+    def _error(self, kind: str, message: str) -> None:
+        self.errors[kind] += 1
+        self.crawler.stats.inc_value(f"newsdesk/errors/{kind}")
+        self.first_error = self.first_error or message
+
     def closed(self, reason: str) -> None:
-        if self.known is not None:
-            self.known.close()
+        if self.store is not None:
+            self.store.close()
 
     def report(self) -> dict[str, Any]:
         """This source's outcome, for the run's record."""
-        stats = self.crawler.stats.get_stats()
-        saved = stats.get("newsdesk/pages/saved", 0)
-        status = "failed" if self.start_ok == 0 else ("ok" if saved else "empty")
-        report: dict[str, Any] = {
-            "status": status,
-            "pages_saved": saved,
-            "pages_unchanged": stats.get("newsdesk/pages/unchanged", 0),
-            "already_known": stats.get("newsdesk/articles/known", 0),
-            "requests": stats.get("downloader/request_count", 0),
-            "fetch_errors": len(self.errors),
-            "finish_reason": stats.get("finish_reason"),
-        }
-        if self.errors:
-            report["error"] = self.errors[0]
-            report["errors"] = self.errors[:20]
-        return report
+        return source_report(self, self.crawler.stats.get_stats())

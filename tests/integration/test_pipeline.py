@@ -132,9 +132,12 @@ def test_a_failing_source_is_reported_and_the_others_go_on(
     result = newsdesk("crawl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     db = tmp_path / "data" / "newsdesk.db"
-    ((status, detail),) = query(db, "SELECT status, detail FROM runs WHERE kind = 'crawl'")
-    assert status == "partial"
-    assert '"dead": {' in detail and "Connection refused" in detail
+    assert query(db, "SELECT status FROM runs WHERE kind = 'crawl'") == [("partial",)]
+    ((status, error),) = query(
+        db, "SELECT status, first_error FROM crawl_sources WHERE source = 'dead'"
+    )
+    assert status == "skipped"  # its robots.txt could not be fetched: not crawled this run
+    assert "robots.txt unavailable" in error and "refused" in error
     assert query(db, "SELECT count(*) FROM pages WHERE source = 'profit'") == [(3,)]
     assert newsdesk("process", cwd=tmp_path).returncode == 0
     assert newsdesk("digest", cwd=tmp_path).returncode == 0

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.extract import canonical_url, extract
+from digest.extract import extract
+from digest.urls import canonical_url
 from tests.conftest import EXAMPLE_PATH, FIXTURES, FURNITURE, SITE
 
 BASE = "https://profit.example"

@@ -1,0 +1,113 @@
+"""Downloader policies: robots.txt that fails closed and honours Crawl-delay, and an HTTP
+cache that lets listing pages (feeds, sitemaps, sections) be revalidated with conditional
+requests, so an unchanged one costs a 304 and nothing more."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.extensions.httpcache import RFC2616Policy
+from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+log = logging.getLogger(__name__)
+
+LISTING = "newsdesk_listing"  # request meta key: a page read for links, worth caching
+
+
+class RobotsUnavailable(IgnoreRequest):
+    """robots.txt answered 5xx or could not be fetched: the site is not crawled this run."""
+
+
+class _DenyAll:
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        return False
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, but a robots.txt that answers 5xx or cannot be
+    fetched means "do not crawl this site" (Scrapy allows everything then), a 4xx means
+    "no rules" (as RFC 9309 says), and a Crawl-delay slows the site's download slot."""
+
+    MAX_CRAWL_DELAY = 60.0
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._crawl_delays: dict[str, float] = {}
+        self._unavailable: dict[str, str] = {}  # netloc -> why its robots.txt is unusable
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
+            return
+        await self.robot_parser(request)
+        # Read the parser from the table, not from the awaited value: when several requests
+        # wait for one robots.txt, only the first waiter is handed the parser, the others None
+        # (which Scrapy takes as "allow everything").
+        self.process_request_2(self._parsers.get(urlparse_cached(request).netloc), request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self._robots_error(RuntimeError(f"robots.txt answered {response.status}"), netloc)
+            return
+        if response.status >= 400:
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
+        parser = self._parsers.get(netloc)
+        delay = _crawl_delay(parser, self._robotstxt_useragent or self._default_useragent)
+        if delay:
+            self._crawl_delays[netloc] = min(delay, self.MAX_CRAWL_DELAY)
+            self._stats.set_value("newsdesk/robots/crawl_delay", self._crawl_delays[netloc])
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        # Like Scrapy's, but the requests waiting for this robots.txt get a deny-all parser.
+        waiting = self._parsers.get(netloc)
+        deny = _DenyAll()
+        self._parsers[netloc] = deny  # type: ignore[assignment]
+        self._unavailable[netloc] = str(exc)
+        if isinstance(waiting, Deferred):
+            waiting.callback(deny)
+        self._stats.inc_value("newsdesk/robots/unavailable")
+        log.warning("robots.txt of %s unavailable (%s): not crawling it this run", netloc, exc)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        if isinstance(rp, _DenyAll):
+            why = self._unavailable.get(urlparse_cached(request).netloc, "")
+            raise RobotsUnavailable(f"robots.txt unavailable ({why}): not crawling this site")
+        super().process_request_2(rp, request)
+        delay = self._crawl_delays.get(urlparse_cached(request).netloc)
+        if delay:
+            request.meta["autothrottle_dont_adjust_delay"] = True
+            slot_key = self.crawler.engine.downloader.get_slot_key(request)
+            slot = self.crawler.engine.downloader.slots.get(slot_key)
+            if slot is not None:
+                slot.delay = max(slot.delay, delay)
+                slot.jitter = 0.0  # a random factor could take the delay below Crawl-delay
+
+
+def _crawl_delay(parser: Any, user_agent: str) -> float | None:
+    rules = getattr(parser, "rp", None)  # Scrapy's ProtegoRobotParser wraps a Protego object
+    if rules is None or not hasattr(rules, "crawl_delay"):
+        return None
+    delay = rules.crawl_delay(user_agent)
+    return float(delay) if delay else None
+
+
+class ListingCachePolicy(RFC2616Policy):
+    """Cache only listing pages, and revalidate them on every crawl (ETag and
+    If-Modified-Since) unless the server set an explicit lifetime: a news section that
+    changed an hour ago must not be served from cache on a heuristic guess."""
+
+    def should_cache_request(self, request: Request) -> bool:
+        return bool(request.meta.get(LISTING)) and super().should_cache_request(request)
+
+    def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
+        control = cachedresponse.headers.get(b"Cache-Control") or b""
+        if b"max-age" not in control and b"Expires" not in cachedresponse.headers:
+            self._set_conditional_validators(request, cachedresponse)
+            return False
+        return super().is_cached_response_fresh(cachedresponse, request)

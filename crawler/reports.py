@@ -1,0 +1,67 @@
+"""What one source's crawl amounted to: error kinds and the run record."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError as TxConnectionRefused
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.middlewares import RobotsUnavailable
+
+_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((RobotsUnavailable,), "robots_unavailable"),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
+    ((CannotResolveHostError, DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, TxConnectionRefused), "connection_refused"),
+    ((ResponseDataLossError,), "data_loss"),
+)
+
+
+def error_kind(failure: Failure) -> str:
+    """A short name for why a request failed: http_4xx, timeout, robots_denied, ..."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status // 100}xx"
+    for types, kind in _KINDS:
+        if failure.check(*types):
+            return kind
+    if failure.check(DownloadCancelledError):
+        return "too_large" if "max" in str(failure.value).lower() else "cancelled"
+    if failure.check(IgnoreRequest):
+        return "robots_denied" if "robots" in str(failure.value).lower() else "ignored"
+    return failure.type.__name__.lower() if failure.type else "unknown"
+
+
+def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:
+    """The ``crawl_sources`` row of one spider's crawl."""
+    saved = stats.get("newsdesk/pages/saved", 0)
+    if spider.start_ok == 0:
+        status = "skipped" if spider.errors.get("robots_unavailable") else "failed"
+    else:
+        status = "ok" if saved else "empty"
+    return {
+        "status": status,
+        "started_at": spider.started_at.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - spider.clock, 3),
+        "requests": stats.get("downloader/request_count", 0),
+        "pages_saved": saved,
+        "pages_unchanged": stats.get("newsdesk/pages/unchanged", 0),
+        "listings_read": stats.get("newsdesk/listings/read", 0),
+        "not_modified": stats.get("httpcache/revalidate", 0),
+        "known_skipped": stats.get("newsdesk/articles/known", 0),
+        "errors": dict(spider.errors),
+        "first_error": spider.first_error,
+    }

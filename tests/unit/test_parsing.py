@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.http import HtmlResponse, XmlResponse
+
+from crawler.parsing import (
+    feed_entries,
+    is_article_candidate,
+    not_article_reason,
+    page_links,
+    pagination_links,
+    sitemap_entries,
+)
+from digest.config import Source
+from digest.urls import clean_url
+
+SITE = Source(name="s", homepage="https://news.example/", article_patterns=(r"/\d{4}/\d{2}/",))
+
+
+def html(body: str, url: str = "https://news.example/business/") -> HtmlResponse:
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://News.Example:443/a/?utm_source=x&b=2&a=1#top", "https://news.example/a/?a=1&b=2"),
+        ("http://news.example:80/a;jsessionid=ABC?sid=9&id=4", "http://news.example/a?id=4"),
+        ("http://news.example:8080/a?fbclid=1&gclid=2&mc_cid=3", "http://news.example:8080/a"),
+    ],
+)
+def test_clean_url(url: str, expected: str) -> None:
+    assert clean_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example/2026/11/copper/", True),
+        ("https://sub.news.example/2026/11/copper/", True),
+        ("https://other.example/2026/11/copper/", False),
+        ("https://news.example/tag/copper/", False),
+        ("https://news.example/2026/11/report.pdf", False),
+        ("https://news.example/calendar/2026/11/", False),
+        ("https://news.example/2026/11/?month=12", False),
+        ("mailto:desk@news.example", False),
+    ],
+)
+def test_article_candidates(url: str, expected: bool) -> None:
+    assert is_article_candidate(url, SITE) is expected
+
+
+def test_page_links_are_absolute_clean_and_unique() -> None:
+    page = html(
+        '<a href="/2026/11/a/?utm_medium=x#c">a</a><a href="/2026/11/a/">again</a>'
+        '<a href="mailto:x@y">m</a><a href="https://news.example/b">b</a>'
+    )
+    assert page_links(page) == ["https://news.example/2026/11/a/", "https://news.example/b"]
+
+
+def test_pagination_links() -> None:
+    page = html(
+        '<link rel="next" href="/business/page/2/"><a href="/business/page/3/">3</a>'
+        '<a href="/business/?page=4">Older posts »</a><a href="/tag/x/">x</a>'
+        '<a href="/business/page/500/">500</a>'
+    )
+    assert sorted(pagination_links(page)) == [
+        "https://news.example/business/?page=4",
+        "https://news.example/business/page/2/",
+        "https://news.example/business/page/3/",
+    ]
+
+
+def test_rss_and_atom_entries() -> None:
+    rss = b"<rss><channel><item><link>https://news.example/2026/11/a/?utm_source=rss</link></item></channel></rss>"
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        b'<link rel="alternate" href="https://news.example/2026/11/b/"/>'
+        b'<link rel="replies" href="https://news.example/c"/></entry></feed>'
+    )
+    assert feed_entries(XmlResponse("https://news.example/feed", body=rss)) == [
+        "https://news.example/2026/11/a/"
+    ]
+    assert feed_entries(XmlResponse("https://news.example/atom", body=atom)) == [
+        "https://news.example/2026/11/b/"
+    ]
+
+
+def test_gzipped_google_news_sitemap_gives_publication_dates() -> None:
+    xml = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url>'
+        b"<loc>https://news.example/2026/11/a/</loc><lastmod>2026-01-01</lastmod>"
+        b"<news:news><news:publication_date>2026-11-25T10:00:00+05:00</news:publication_date>"
+        b"</news:news></url><url><loc>https://news.example/2026/11/b/</loc></url></urlset>"
+    )
+    kind, entries = sitemap_entries(
+        XmlResponse("https://news.example/s.xml.gz", body=gzip.compress(xml))
+    )
+    assert kind == "urlset"
+    assert [e.url for e in entries] == [
+        "https://news.example/2026/11/a/",
+        "https://news.example/2026/11/b/",
+    ]
+    assert entries[0].published == datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+    assert entries[1].published is None
+
+
+def test_sitemap_index() -> None:
+    xml = (
+        b"<sitemapindex><sitemap><loc>https://news.example/s1.xml.gz</loc></sitemap></sitemapindex>"
+    )
+    kind, entries = sitemap_entries(XmlResponse("https://news.example/s.xml", body=xml))
+    assert (kind, [e.url for e in entries]) == ("sitemapindex", ["https://news.example/s1.xml.gz"])
+
+
+def test_listing_pages_are_told_apart_from_articles() -> None:
+    tag = html('<meta property="og:type" content="website"><p>list</p>')
+    article = html(
+        '<meta property="og:type" content="website">'
+        '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+    )
+    assert not_article_reason(tag) == "listing page (og:type website)"
+    assert not_article_reason(article) is None
+    assert not_article_reason(html("<p>no metadata</p>")) is None
