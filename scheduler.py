@@ -8,6 +8,7 @@ puts the same jobs on an APScheduler 3.x ``BlockingScheduler``.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -24,10 +25,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest import store
+from digest import pages, store
 from digest.build import publish_digest
 from digest.config import Config, ConfigError, load_config
-from digest.process import ProcessResult, process_pages
+from digest.extract import Extracted, Rules, extract
+from digest.process import ProcessResult, process_pages, rules_for
 
 log = logging.getLogger("newsdesk")
 
@@ -321,6 +323,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("status", help="the last crawl of each source")
 
+    p = sub.add_parser("extract", help="show what newsdesk keeps of saved pages or a live URL")
+    p.add_argument(
+        "targets",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="HTML files (.html, .html.gz), folders of them, or http(s) URLs",
+    )
+    p.add_argument("--url", help="the page's address, for a single saved file")
+    p.add_argument("--source", help="apply this configured source's extraction rules")
+    p.add_argument("--json", action="store_true", help="one JSON object per page and line")
+
     p = sub.add_parser("demo", help="crawl the bundled sample site offline and write its digest")
     p.add_argument(
         "--data-dir",
@@ -360,6 +373,34 @@ def _search(cfg: Config, query: str, limit: int) -> int:
         )
     print(f"{len(rows)} result{'s' if len(rows) != 1 else ''}", file=sys.stderr)
     return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    """``newsdesk extract``: works without a config file unless --source is given."""
+    try:
+        cfg = load_config(args.config) if args.source or args.config else Config()
+        rules = rules_for(cfg.source(args.source)) if args.source else Rules()
+        for label, url, html in pages.inputs(args.targets, url=args.url, user_agent=cfg.user_agent):
+            print(_show(label, extract(html, url, rules), as_json=args.json), flush=True)
+    except (ConfigError, pages.PageError) as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _show(label: str, found: Extracted, *, as_json: bool) -> str:
+    verdict = "article" if found.is_article else f"not published: {found.reason}"
+    if as_json:
+        record = {"path": label, **found.as_dict()}
+        record["published"] = record.pop("published_at")
+        record["modified"] = record.pop("modified_at")
+        return json.dumps(record, ensure_ascii=False)
+    people = ", ".join(found.authors) or "-"
+    return (
+        f"== {label}\n{verdict}\ntitle: {found.title}\nauthors: {people}"
+        f"  credit: {found.credit or '-'}\npublished: {found.published_at or '-'}"
+        f"  language: {found.language or '-'}\n\n{found.text}\n"
+    )
 
 
 STATUS_COLUMNS = (
@@ -406,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "demo":
         return demo(args.data_dir)
+    if args.command == "extract":
+        return _extract(args)
     try:
         cfg = load_config(args.config)
         if args.command == "crawl":
@@ -417,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"crawl {run['id']}: {run['status']}")
             return 0 if run["status"] in ("ok", "partial") else 1
         if args.command == "process":
+            if args.source:
+                cfg.source(args.source)
             result = run_process(
                 cfg, reprocess=args.reprocess, source=args.source, show_progress=True
             )

@@ -43,8 +43,9 @@ max_pages = {n_articles * 2}
 
 def crawl(folder: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "scheduler", "crawl"], cwd=folder, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "scheduler", "crawl"], cwd=folder, check=True, capture_output=True
+    )
     return time.perf_counter() - started
 
 
@@ -82,26 +83,37 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp, serve_site(Path(tmp, "site")) as server:
         root, folder = Path(tmp, "site"), Path(tmp)
         root.mkdir(exist_ok=True)
-        info = generate_site(root, args.articles, now=now, base=server.base_url,
-                             step_minutes=STEP_MINUTES)
+        info = generate_site(
+            root, args.articles, now=now, base=server.base_url, step_minutes=STEP_MINUTES
+        )
         write_config(folder, server.base_url, args.articles)
         first = measure(server, folder, info)
         second = measure(server, folder, info)
         later = now + timedelta(minutes=STEP_MINUTES * args.new)
-        info = generate_site(root, args.articles + args.new, now=later, base=server.base_url,
-                             step_minutes=STEP_MINUTES)
+        info = generate_site(
+            root,
+            args.articles + args.new,
+            now=later,
+            base=server.base_url,
+            step_minutes=STEP_MINUTES,
+        )
         third = measure(server, folder, info)
     report(args, first, second, third)
 
 
 def report(args: argparse.Namespace, first: dict, second: dict, third: dict) -> None:
     print(f"site: {args.articles} articles on 127.0.0.1; then {args.new} published\n")
-    print("| run | seconds | requests | article fetches | 304s | articles stored | "
-          "requests / first run |")
+    print(
+        "| run | seconds | requests | article fetches | 304s | articles stored | "
+        "requests / first run |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, run in (("first", first), ("unchanged", second), (f"+{args.new} new", third)):
-        print(f"| {name} | {run['seconds']:.1f} | {run['requests']} | {run['article_requests']} "
-              f"| {run['not_modified']} | {run['found']} | {run['requests'] / first['requests']:.1%} |")
+        print(
+            f"| {name} | {run['seconds']:.1f} | {run['requests']} | {run['article_requests']} "
+            f"| {run['not_modified']} | {run['found']} "
+            f"| {run['requests'] / first['requests']:.1%} |"
+        )
     print(f"\nshare of articles found on the first run: {first['share_found']:.1%}")
     print(f"duplicates stored (same URL twice, or a utm variant): {first['duplicates']}")
     print(f"non-article pages stored: {first['extra_pages']}")

@@ -17,6 +17,8 @@ from typing import Any, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cssselect import GenericTranslator, SelectorError
+
 CONFIG_ENV = "NEWSDESK_CONFIG"
 DATA_DIR_ENV = "NEWSDESK_DATA_DIR"
 DEFAULT_CONFIG_NAME = "newsdesk.toml"
@@ -53,6 +55,14 @@ class Source:
     )
     deny_patterns: tuple[str, ...] = _help("Regular expressions for URLs never fetched.", ())
     max_pages: int = _help("Most article pages fetched from this source in one crawl.", 200)
+    drop_selectors: tuple[str, ...] = _help(
+        "CSS selectors of page parts to remove before extraction (boxes the general rules miss).",
+        (),
+    )
+    body_selector: str = _help(
+        "CSS selector of the element that holds the article body, when the general rules fail.",
+        "",
+    )
     max_depth: int = _help(
         "How many pages deep pagination and tag/section pages are followed from a start page.",
         3,
@@ -259,10 +269,23 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
                 raise where.error(
                     f"{at}.{key}", f"bad regular expression {pattern!r}: {exc}"
                 ) from None
+    for key in ("drop_selectors", "body_selector"):
+        value = getattr(src, key)
+        for selector in (value,) if isinstance(value, str) else value:
+            if selector and not _valid_selector(selector):
+                raise where.error(f"{at}.{key}", f"not a CSS selector: {selector!r}")
     if src.max_pages < 1:
         raise where.error(f"{at}.max_pages", "expected a whole number of at least 1")
     if src.max_depth < 0:
         raise where.error(f"{at}.max_depth", "expected a whole number, 0 or more")
+
+
+def _valid_selector(selector: str) -> bool:
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError:
+        return False
+    return True
 
 
 def settings_help() -> list[tuple[str, str, str]]:

@@ -1,24 +1,34 @@
 """Turn stored raw pages into articles: extract, judge, summarise, save.
 
 Runs after each crawl, outside Scrapy: CPU-heavy extraction would stall the crawler's
-event loop, and keeping raw pages means ``--reprocess`` can rebuild every article after
+event loop, and keeping raw pages means ``--reprocess`` rebuilds every article after
 trafilatura, sumy or a rule changes, with no re-crawl.
+
+Extraction and summaries run in a pool of worker processes (pebble), one page per task
+with a hard time limit: trafilatura has none as a library, and a hostile page must not
+hang the service. A worker that overruns is killed and replaced. This process stays the
+store's only writer. A page that fails or times out MAX_ATTEMPTS times is quarantined.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import Any
 
+from pebble import ProcessFuture, ProcessPool
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config
-from digest.extract import extract
+from digest.config import Config, Source
+from digest.extract import Rules, extract
 from digest.summarise import summarise
 
 Progress = Callable[[int, int, str], None]
+PAGE_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
@@ -31,6 +41,26 @@ class ProcessResult:
         return {"counts": dict(self.counts), "errors": self.errors, "interrupted": self.interrupted}
 
 
+def rules_for(source: Source) -> Rules:
+    return Rules(drop_selectors=source.drop_selectors, body_selector=source.body_selector)
+
+
+def work(html: str, url: str, rules: Rules, sentences: int) -> dict[str, Any]:
+    """One page, in a worker process: the extracted article and, for an article, its summary."""
+    found = extract(html, url, rules)
+    row = found.as_dict()
+    row["summary"] = summarise(found.text, sentences=sentences) if found.is_article else None
+    return row
+
+
+@dataclass(frozen=True)
+class _Task:
+    url: str
+    source: str
+    first_seen_at: str
+    future: ProcessFuture[dict[str, Any]]
+
+
 def process_pages(
     db: Database,
     cfg: Config,
@@ -39,39 +69,69 @@ def process_pages(
     source: str | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    workers: int | None = None,
+    timeout: float = PAGE_TIMEOUT_SECONDS,
 ) -> ProcessResult:
-    """Process every pending page (every stored page with ``reprocess``).
-
-    A page that fails is marked 'failed' with its error and the others go on.
-    """
+    """Process every page waiting for it (every stored page with ``reprocess``)."""
     result = ProcessResult()
     urls = store.pages_to_process(db, reprocess=reprocess, source=source)
-    for done, url in enumerate(urls, start=1):
-        if should_stop():
-            result.interrupted = True
-            break
-        state = process_page(db, cfg, url, result)
-        result.counts[state] += 1
+    rules = {src.name: rules_for(src) for src in cfg.sources}
+    size = workers or os.cpu_count() or 1
+    in_flight: deque[_Task] = deque()
+
+    def finish_oldest() -> None:
+        state = _finish(db, in_flight.popleft(), result, timeout)
         if progress:
-            progress(done, len(urls), state)
+            progress(sum(result.counts.values()), len(urls), state)
+
+    with ProcessPool(max_workers=size) as pool:
+        for url in urls:
+            if should_stop():
+                result.interrupted = True
+                break
+            page = store.load_page(db, url)
+            future = pool.submit(
+                work,
+                timeout,
+                page.html,
+                page.url,
+                rules.get(page.source, Rules()),
+                cfg.summary_sentences,
+            )
+            in_flight.append(_Task(url, page.source, page.first_seen_at, future))
+            if len(in_flight) >= size * 2:  # a short queue: memory stays flat
+                finish_oldest()
+        while in_flight:
+            finish_oldest()
     return result
 
 
-def process_page(db: Database, cfg: Config, url: str, result: ProcessResult) -> str:
-    page = store.load_page(db, url)
+def _finish(db: Database, task: _Task, result: ProcessResult, timeout: float) -> str:
     try:
-        found = extract(page.html, page.url)
-        if not found.is_article:
-            store.mark_page(db, url, "not_article", found.reason)
-            return "not_article"
-        row = found.as_row()
-        row["source"] = page.source
-        row["title"] = found.title or found.text.split("\n", 1)[0][:120]
-        row["summary"] = summarise(found.text, sentences=cfg.summary_sentences)
-        store.save_article(db, row, page_url=url, first_seen_at=page.first_seen_at)
-    except Exception as exc:  # one bad page must not stop the run; its error is kept
-        message = f"{type(exc).__name__}: {exc}"
-        result.errors[url] = message
-        store.mark_page(db, url, "failed", message)
-        return "failed"
+        row = task.future.result()
+    except FutureTimeout:
+        state = _failed(db, task.url, f"extraction took longer than {timeout:g} s", result)
+    except Exception as exc:  # the worker's error, re-raised here; the page keeps it
+        state = _failed(db, task.url, f"{type(exc).__name__}: {exc}", result)
+    else:
+        state = _save(db, task, row)
+    result.counts[state] += 1
+    return state
+
+
+def _failed(db: Database, url: str, error: str, result: ProcessResult) -> str:
+    result.errors[url] = error
+    return store.record_failure(db, url, error)
+
+
+def _save(db: Database, task: _Task, row: dict[str, Any]) -> str:
+    if not row["is_article"]:
+        store.mark_page(db, task.url, "not_article", row["reason"])
+        return "not_article"
+    row.update(
+        source=task.source,
+        title=row["title"] or row["text"].split("\n", 1)[0][:120],
+        author=", ".join(row["authors"]) or row["credit"],
+    )
+    store.save_article(db, row, page_url=task.url, first_seen_at=task.first_seen_at)
     return "article"

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
+MAX_ATTEMPTS = 3  # extractions that fail or time out before a page is quarantined
 
 migrations = Migrations("newsdesk")
 
@@ -128,6 +129,22 @@ def m002_aliases_and_source_runs(db: Database) -> None:
     db["crawl_sources"].create_index(["source", "run_id"])
 
 
+@migrations()
+def m003_article_metadata_and_attempts(db: Database) -> None:
+    articles = db["articles"]
+    for column, kind in (
+        ("standfirst", str),
+        ("authors", str),
+        ("credit", str),
+        ("modified_at", str),
+        ("image_url", str),
+        ("tags", str),
+        ("categories", str),
+    ):
+        articles.add_column(column, kind)
+    db["pages"].add_column("attempts", int, not_null_default=0)
+
+
 def utcnow() -> str:
     """Now as a UTC ISO 8601 string, the one time format of the store."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -220,7 +237,8 @@ def save_pages(db: Database, pages: Iterable[FetchedPage]) -> tuple[int, int]:
                        final_url = excluded.final_url, http_status = excluded.http_status,
                        content_type = excluded.content_type, fetched_at = excluded.fetched_at,
                        html_zlib = excluded.html_zlib, html_sha256 = excluded.html_sha256,
-                       state = excluded.state, state_reason = excluded.state_reason""",
+                       state = excluded.state, state_reason = excluded.state_reason,
+                       attempts = 0""",
                 [
                     page.url,
                     page.source,
@@ -259,8 +277,10 @@ def known_listing(db: Database, url: str) -> bool:
 def pages_to_process(
     db: Database, *, reprocess: bool = False, source: str | None = None
 ) -> list[str]:
-    """URLs of the pages waiting for extraction (all stored pages with ``reprocess``)."""
-    where, params = ("1", []) if reprocess else ("state = 'pending'", [])
+    """URLs of the pages waiting for extraction: new or changed ones, and failed ones not
+    yet quarantined; every stored page with ``reprocess``."""
+    waiting = f"(state = 'pending' OR (state = 'failed' AND attempts < {MAX_ATTEMPTS}))"
+    where, params = ("1", []) if reprocess else (waiting, [])
     if source:
         where += " AND source = ?"
         params.append(source)
@@ -284,6 +304,20 @@ def mark_page(db: Database, url: str, state: str, reason: str | None = None) -> 
         )
 
 
+def record_failure(db: Database, url: str, error: str) -> str:
+    """Count a failed extraction; the page is quarantined after MAX_ATTEMPTS. Returns the
+    page's new state."""
+    with write(db):
+        db.execute(
+            f"""UPDATE pages SET attempts = attempts + 1, state_reason = ?, processed_at = ?,
+                   state = CASE WHEN attempts + 1 >= {MAX_ATTEMPTS} THEN 'quarantined'
+                                ELSE 'failed' END
+                WHERE url = ?""",
+            [error, utcnow(), url],
+        )
+        return str(db.execute("SELECT state FROM pages WHERE url = ?", [url]).fetchone()[0])
+
+
 def page_states(db: Database) -> dict[str, int]:
     rows = db.execute("SELECT state, count(*) FROM pages GROUP BY state").fetchall()
     return {state: count for state, count in rows}
@@ -296,13 +330,21 @@ ARTICLE_FIELDS = (
     "page_url",
     "source",
     "title",
+    "standfirst",
     "author",
+    "authors",
+    "credit",
     "published_at",
+    "modified_at",
     "language",
     "site_name",
+    "image_url",
+    "tags",
+    "categories",
     "summary",
     "text",
 )
+JSON_FIELDS = ("authors", "tags", "categories")
 
 
 def save_article(
@@ -313,6 +355,8 @@ def save_article(
     An upsert (not INSERT OR REPLACE) keeps the row id, so the FTS triggers stay in step.
     """
     row = {name: article.get(name) for name in ARTICLE_FIELDS}
+    for name in JSON_FIELDS:
+        row[name] = json.dumps(list(row[name] or []), ensure_ascii=False)
     row.update(
         page_url=page_url,
         first_seen_at=first_seen_at,

@@ -41,6 +41,8 @@ def canonical_url(page_url: str, declared: str | None) -> str:
     url = page_url
     if declared:
         absolute = urljoin(page_url, declared.strip())
-        if urlsplit(absolute).hostname == urlsplit(page_url).hostname:
+        web = urlsplit(absolute).scheme in ("http", "https")
+        saved = urlsplit(page_url).scheme not in ("http", "https")  # a file read from disk
+        if web and (saved or urlsplit(absolute).hostname == urlsplit(page_url).hostname):
             url = absolute
     return clean_url(url)

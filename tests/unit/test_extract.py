@@ -26,7 +26,8 @@ def test_example_keeps_the_eight_paragraphs_and_nothing_else() -> None:
 def test_example_metadata() -> None:
     result = extract(page(EXAMPLE_PATH), BASE + EXAMPLE_PATH + "?utm_source=x#comments")
     assert result.title == "Pakistan invites Japanese firms to invest in mineral sector"
-    assert result.author == "Monitoring Desk"
+    assert result.authors == ()
+    assert result.credit == "Monitoring Desk"  # a desk, not a person
     assert result.published_at == "2025-11-05T09:32:10+00:00"  # 14:32:10 at +05:00
     assert result.site_name == "Profit by Pakistan Today"
     assert result.language == "en"

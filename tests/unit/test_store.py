@@ -46,6 +46,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     assert [m.name for m in store.migrations.applied(db)] == [
         "m001_initial",
         "m002_aliases_and_source_runs",
+        "m003_article_metadata_and_attempts",
     ]
 
 

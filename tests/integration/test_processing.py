@@ -1,0 +1,152 @@
+"""Processing stored pages in worker processes: time limits, quarantine, per-source rules
+applied again with --reprocess, the quality gate, and `newsdesk extract`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import lxml.html
+
+from digest import store
+from digest.process import process_pages
+from tests.conftest import EXAMPLE_PATH, FIXTURES, SITE, newsdesk
+
+CASES = FIXTURES / "extraction"
+
+
+def stored(db, url: str, html: str, source: str = "s") -> None:
+    store.save_pages(
+        db,
+        [
+            store.FetchedPage(
+                url=url,
+                source=source,
+                final_url=url,
+                http_status=200,
+                content_type="text/html",
+                html=html,
+                fetched_at="2026-11-26T05:00:00+00:00",
+            )
+        ],
+    )
+
+
+def case(name: str) -> tuple[dict, str]:
+    return (
+        json.loads((CASES / f"{name}.json").read_text(encoding="utf-8")),
+        (CASES / f"{name}.html").read_text(encoding="utf-8"),
+    )
+
+
+def test_a_page_over_the_time_limit_is_retried_then_quarantined(
+    tmp_path: Path, write_config
+) -> None:
+    cfg = write_config('[[sources]]\nname = "s"\nhomepage = "https://s.example/"\n')
+    db = store.open_db(cfg.db_path)
+    expected, html = case("comment_form")
+    stored(db, expected["url"], html)
+    huge = "<html><body>" + ("<div><p>" + "word " * 400 + "</p></div>") * 1500 + "</body></html>"
+    stored(db, "https://s.example/huge/", huge)
+    states = []
+    for _ in range(3):
+        result = process_pages(db, cfg, timeout=0.2, workers=2)
+        states.append(dict(db.execute("SELECT url, state FROM pages").fetchall()))
+    assert states[0] == {expected["url"]: "article", "https://s.example/huge/": "failed"}
+    assert states[1]["https://s.example/huge/"] == "failed"
+    assert states[2]["https://s.example/huge/"] == "quarantined"
+    reason = db.execute("SELECT state_reason FROM pages WHERE url LIKE '%huge%'").fetchone()[0]
+    assert reason == "extraction took longer than 0.2 s"
+    assert result.errors == {"https://s.example/huge/": reason}
+    assert store.pages_to_process(db) == []  # quarantined pages are left alone
+    assert store.count_articles(db) == 1
+
+
+def test_a_teaser_behind_a_paywall_is_kept_as_a_page_not_an_article(write_config) -> None:
+    cfg = write_config('[[sources]]\nname = "s"\nhomepage = "https://s.example/"\n')
+    db = store.open_db(cfg.db_path)
+    expected, html = case("paywall_notice")
+    tree = lxml.html.fromstring(html)
+    for para in tree.iter("p"):
+        if " ".join(para.text_content().split()) in expected["paragraphs"][1:]:
+            para.drop_tree()  # the site shows only the first paragraph to non-subscribers
+    stored(db, expected["url"], lxml.html.tostring(tree, encoding="unicode"))
+    process_pages(db, cfg, workers=1)
+    state, reason = db.execute("SELECT state, state_reason FROM pages").fetchone()
+    assert (state, reason.split(" (")[0]) == ("not_article", "teaser or paywall only")
+    assert store.count_articles(db) == 0
+
+
+def test_a_changed_source_rule_applies_to_stored_pages_on_reprocess(
+    tmp_path: Path, site_url: str, write_config
+) -> None:
+    source = f'[[sources]]\nname = "profit"\nhomepage = "{site_url}{EXAMPLE_PATH}"\n'
+    write_config(source)
+    assert newsdesk("crawl", cwd=tmp_path).returncode == 0
+    assert newsdesk("process", cwd=tmp_path).returncode == 0
+    db = tmp_path / "data" / "newsdesk.db"
+    before = _text(db)
+    last = before.split("\n")[-1]
+    write_config(
+        source.replace(
+            'name = "profit"', 'name = "profit"\ndrop_selectors = [".td-post-content p:last-child"]'
+        )
+    )
+    result = newsdesk("process", "--reprocess", "--source", "profit", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = _text(db)
+    assert after == before.removesuffix("\n" + last)
+    assert newsdesk("process", "--reprocess", "--source", "nope", cwd=tmp_path).returncode == 2
+
+
+def _text(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT text FROM articles").fetchone()[0]
+
+
+def test_extract_command_reads_a_folder_as_json_lines(tmp_path: Path) -> None:
+    result = newsdesk("extract", str(CASES), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == len(list(CASES.glob("*.html")))
+    by_name = {Path(r["path"]).stem: r for r in records}
+    meta_none = json.loads((CASES / "meta_none.json").read_text(encoding="utf-8"))
+    record = by_name["meta_none"]
+    assert (record["title"], record["authors"], record["credit"], record["published"]) == (
+        meta_none["title"],
+        meta_none["authors"],
+        meta_none["credit"],
+        meta_none["published"],
+    )
+    assert record["text"].split("\n") == meta_none["paragraphs"]
+    assert record["is_article"] is True and record["reason"] is None
+    assert set(record) >= {"url", "language", "text", "is_article", "reason"}
+
+
+def test_extract_command_fetches_a_live_url_and_says_what_it_drops(
+    tmp_path: Path, site_url: str
+) -> None:
+    result = newsdesk(
+        "extract", f"{site_url}{EXAMPLE_PATH}", f"{site_url}/tag/japan/", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    article, archive = result.stdout.split("\n== ")
+    assert "article\ntitle: Pakistan invites Japanese firms to invest in mineral sector" in article
+    assert "credit: Monitoring Desk" in article
+    assert "LEAVE A REPLY" not in article
+    assert "not published: not an article page (og:type website)" in archive
+
+
+def test_extract_command_explains_a_missing_path(tmp_path: Path) -> None:
+    result = newsdesk("extract", str(tmp_path / "missing.html"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "missing.html: no such file or folder" in result.stderr
+
+
+def test_saved_page_with_a_wrong_charset_is_decoded(tmp_path: Path) -> None:
+    html = (SITE / EXAMPLE_PATH.strip("/") / "index.html").read_text(encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_bytes(html.replace('<meta charset="utf-8">', "").encode("utf-8"))
+    result = newsdesk("extract", str(page), "--json", cwd=tmp_path)
+    assert "Pakistan’s Minister for Commerce" in json.loads(result.stdout)["text"]
