@@ -29,6 +29,7 @@ from digest import pages, store
 from digest.build import publish_digest
 from digest.config import Config, ConfigError, load_config
 from digest.extract import Extracted, Rules, extract
+from digest.notify import deliver_pending
 from digest.process import ProcessResult, process_pages, rules_for
 
 log = logging.getLogger("newsdesk")
@@ -156,8 +157,9 @@ def _print_progress(done: int, total: int, state: str) -> None:
         print(f"processing {done}/{total} pages", file=sys.stderr, flush=True)
 
 
-def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> tuple[Path, Path]:
-    """Write the digest of ``day`` (Markdown and HTML) and record the run."""
+def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[str, Path]:
+    """Write the digest of ``day`` in every format, record the run, then deliver it (and any
+    earlier digest whose delivery failed) to the configured channels."""
     now = now or datetime.now(cfg.tz)
     db = store.open_db(cfg.db_path)
     run_id = store.start_run(db, "digest")
@@ -166,7 +168,8 @@ def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> tuple[
     except Exception as exc:
         store.finish_run(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
         raise
-    store.finish_run(db, run_id, "ok", {"day": day.isoformat()})
+    delivered = deliver_pending(db, cfg.notify, today=now.date())
+    store.finish_run(db, run_id, "ok", {"day": day.isoformat(), "delivered": delivered})
     db.close()
     return paths
 
@@ -184,8 +187,8 @@ def crawl_and_process(cfg: Config, stop: threading.Event | None = None) -> None:
 def daily_digest(cfg: Config) -> None:
     """The daily job: yesterday's digest, complete, in the configured time zone."""
     yesterday = datetime.now(cfg.tz).date() - timedelta(days=1)
-    markdown, _ = run_digest(cfg, yesterday)
-    log.info("digest for %s written to %s", yesterday, markdown)
+    paths = run_digest(cfg, yesterday)
+    log.info("digest for %s written to %s", yesterday, paths["markdown"])
 
 
 # --- the service --------------------------------------------------------------------------
@@ -240,8 +243,8 @@ def serve(cfg: Config) -> int:
 def run_once(cfg: Config) -> int:
     """Crawl, process and write today's digest once, then exit."""
     crawl_and_process(cfg)
-    markdown, html = run_digest(cfg, datetime.now(cfg.tz).date())
-    print(f"digest: {markdown}\n        {html}")
+    paths = run_digest(cfg, datetime.now(cfg.tz).date())
+    print(f"digest: {paths['markdown']}\n        {paths['html']}")
     return 0
 
 
@@ -268,8 +271,8 @@ def demo(data_dir: Path) -> int:
             print(f"crawled {info['source']}: {info['status']}, {info['pages_saved']} pages")
     result = run_process(cfg, show_progress=True)
     print("processed: " + ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())))
-    markdown, html = run_digest(cfg, datetime.now(cfg.tz).date())
-    print(f"digest written:\n  {markdown}\n  {html}")
+    paths = run_digest(cfg, datetime.now(cfg.tz).date())
+    print(f"digest written:\n  {paths['markdown']}\n  {paths['html']}")
     return 0 if run["status"] == "ok" and not result.errors else 1
 
 
@@ -471,8 +474,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "digest":
             day = args.date or datetime.now(cfg.tz).date()
-            markdown, html = run_digest(cfg, day)
-            print(f"{markdown}\n{html}")
+            paths = run_digest(cfg, day)
+            print("\n".join(str(paths[k]) for k in ("markdown", "html", "json", "feed")))
             return 0
         if args.command == "run":
             return run_once(cfg) if args.once else serve(cfg)

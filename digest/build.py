@@ -1,8 +1,14 @@
-"""Select a day's articles and the health of its crawls, then publish the digest files.
+"""Build a day's digest from the store, then publish it in every format.
 
 An article belongs to the day (in the configured time zone) on which newsdesk first saw
 it. That puts every article in exactly one digest and never loses one that a site
 published late in the evening and newsdesk found after midnight.
+
+The day's articles are grouped into stories (``digest.stories``): a story carried by
+several sites is one entry, with "also reported by" links. Stories that match a watch
+topic open the digest, one section per topic; the others follow by source. Within a
+section, stories carried by more sources come first, then the most recent. The digest ends
+with the health of the day's crawls.
 """
 
 from __future__ import annotations
@@ -11,12 +17,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config
-from digest.render import render_html, render_markdown, write_atomic
+from digest.render import digest_json, render_feed, render_html, render_markdown, write_atomic
+from digest.stories import Story, group_stories, rank, topic_of
+
+FEED_ENTRIES = 30
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str
+    title: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,14 @@ class DigestItem:
     author: str | None
     published: str | None  # local "YYYY-MM-DD HH:MM", or a bare date
     summary: str
+    also: tuple[Link, ...] = ()  # the same story on other sites
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    kind: str  # "topic" or "source"
+    items: tuple[DigestItem, ...]
 
 
 @dataclass(frozen=True)
@@ -35,12 +60,13 @@ class Digest:
     day: date
     timezone: str
     generated_at: str
-    sections: dict[str, list[DigestItem]]  # source name -> items, sources in config order
-    health: list[str]  # one line per source that failed or brought nothing new
+    sections: tuple[Section, ...]
+    health: tuple[str, ...]  # one line per source that failed or brought nothing new
+    article_count: int = 0  # articles behind the items, copies of one story included
 
     @property
     def count(self) -> int:
-        return sum(len(items) for items in self.sections.values())
+        return sum(len(section.items) for section in self.sections)
 
 
 def day_window(day: date, cfg: Config) -> tuple[str, str]:
@@ -54,20 +80,49 @@ def day_window(day: date, cfg: Config) -> tuple[str, str]:
 
 
 def build_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> Digest:
-    """The digest of ``day``: its articles grouped by source, plus source health."""
+    """The digest of ``day``: topic sections, source sections, and source health."""
     start, end = day_window(day, cfg)
-    grouped: dict[str, list[DigestItem]] = defaultdict(list)
-    for row in store.articles_seen_between(db, start, end):
-        grouped[row["source"]].append(_item(row, cfg))
-    order = [s.name for s in cfg.sources] + sorted(set(grouped) - {s.name for s in cfg.sources})
-    sections = {name: grouped[name] for name in order if grouped.get(name)}
-    health = _health(store.source_runs_between(db, start, end), cfg, sections)
-    return Digest(
-        day, cfg.timezone, now.astimezone(UTC).isoformat(timespec="seconds"), sections, health
-    )
+    rows = store.articles_seen_between(db, start, end)
+    stories = rank(group_stories(rows))
+    sections = _topic_sections(stories, cfg) + _source_sections(stories, cfg)
+    sources_with_news = {a["source"] for s in stories for a in s.articles}
+    health = _health(store.source_runs_between(db, start, end), cfg, sources_with_news)
+    generated = now.astimezone(UTC).isoformat(timespec="seconds")
+    return Digest(day, cfg.timezone, generated, tuple(sections), tuple(health), len(rows))
 
 
-def _item(row: dict[str, str], cfg: Config) -> DigestItem:
+def _topic_sections(stories: list[Story], cfg: Config) -> list[Section]:
+    by_topic: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        topic = topic_of(story, cfg.topics)
+        if topic is not None:
+            by_topic[topic.name].append(story)
+    return [
+        Section(t.name, "topic", tuple(_item(s, cfg) for s in by_topic[t.name]))
+        for t in cfg.topics
+        if by_topic.get(t.name)
+    ]
+
+
+def _source_sections(stories: list[Story], cfg: Config) -> list[Section]:
+    by_source: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        if topic_of(story, cfg.topics) is None:
+            by_source[story.lead["source"]].append(story)
+    order = [s.name for s in cfg.sources] + sorted(set(by_source) - {s.name for s in cfg.sources})
+    sections = []
+    for name in order:
+        if by_source.get(name):
+            heading = by_source[name][0].lead["site_name"] or name
+            sections.append(
+                Section(heading, "source", tuple(_item(s, cfg) for s in by_source[name]))
+            )
+    return sections
+
+
+def _item(story: Story, cfg: Config) -> DigestItem:
+    row = story.lead
+    also = tuple(Link(a["site_name"] or a["source"], a["title"], a["url"]) for a in story.others)
     return DigestItem(
         title=row["title"],
         url=row["url"],
@@ -76,6 +131,7 @@ def _item(row: dict[str, str], cfg: Config) -> DigestItem:
         author=row["author"],
         published=_local(row["published_at"], cfg),
         summary=row["summary"] or "",
+        also=also,
     )
 
 
@@ -88,11 +144,11 @@ def _local(stamp: str | None, cfg: Config) -> str | None:
     return moment.astimezone(cfg.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _health(runs: list[dict], cfg: Config, sections: dict[str, list[DigestItem]]) -> list[str]:
+def _health(runs: list[dict[str, Any]], cfg: Config, with_news: set[str]) -> list[str]:
     """A line for each source that failed, or that brought nothing new, on the day."""
     if not runs:
         return ["No crawl ran on this day."]
-    by_source: dict[str, list[dict]] = defaultdict(list)
+    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in runs:
         by_source[run["source"]].append(run)
     lines = []
@@ -104,17 +160,34 @@ def _health(runs: list[dict], cfg: Config, sections: dict[str, list[DigestItem]]
             lines.append(
                 f"{src.name}: failed in {len(bad)} of {len(mine)} crawls (last error: {error})"
             )
-        elif src.name not in sections:
+        elif not mine:
+            lines.append(f"{src.name}: not crawled on this day")
+        elif src.name not in with_news:
             lines.append(f"{src.name}: no new articles")
     return lines
 
 
-def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> tuple[Path, Path]:
-    """Build, render and atomically write the day's Markdown and HTML files; record them."""
+def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dict[str, Path]:
+    """Build the day's digest and write it as Markdown, HTML and JSON, refresh the Atom
+    feed of the last digests, and record it. Every file is replaced atomically."""
     digest = build_digest(db, day, cfg=cfg, now=now)
     stem = cfg.digests_dir / day.isoformat()
-    markdown, html = stem.with_suffix(".md"), stem.with_suffix(".html")
-    write_atomic(markdown, render_markdown(digest))
-    write_atomic(html, render_html(digest))
-    store.record_digest(db, day.isoformat(), count=digest.count, markdown=markdown, html=html)
-    return markdown, html
+    paths = {
+        "markdown": stem.with_suffix(".md"),
+        "html": stem.with_suffix(".html"),
+        "json": stem.with_suffix(".json"),
+        "feed": cfg.digests_dir / "feed.xml",
+    }
+    write_atomic(paths["markdown"], render_markdown(digest))
+    write_atomic(paths["html"], render_html(digest))
+    write_atomic(paths["json"], digest_json(digest))
+    write_atomic(paths["feed"], render_feed(_recent_digests(cfg.digests_dir), now=now))
+    store.record_digest(
+        db, day.isoformat(), count=digest.count, markdown=paths["markdown"], html=paths["html"]
+    )
+    return paths
+
+
+def _recent_digests(folder: Path) -> list[Path]:
+    days = sorted((p for p in folder.glob("????-??-??.json")), reverse=True)
+    return days[:FEED_ENTRIES]

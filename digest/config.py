@@ -74,17 +74,37 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A subject the reader watches (a ``[[topics]]`` table): matching stories open the digest."""
+
+    name: str = _help('The section heading, e.g. "Minerals".')
+    terms: tuple[str, ...] = _help(
+        "Words or phrases, matched case-insensitively as whole words in title, summary and text.",
+        (),
+    )
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Where to send each day's digest (the ``[notify]`` table)."""
+
+    urls: tuple[str, ...] = _help(
+        "Apprise URLs (mailto://, slack://, tgram://, json://, …); empty: send nothing.", ()
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything newsdesk needs to run; see docs/settings.md."""
 
-    data_dir: Path = _help(  # noqa: RUF009 - _help returns a dataclasses.field
+    data_dir: Path = _help(
         "Where the SQLite store and digest files live; relative to the config file.",
         Path("data"),
     )
     timezone: str = _help(
         "IANA zone that defines the digest day and the digest time.", "Asia/Karachi"
     )
-    digest_time: time = _help(  # noqa: RUF009 - _help returns a dataclasses.field
+    digest_time: time = _help(
         "Local time (HH:MM) at which yesterday's digest is written.", time(7, 0)
     )
     crawl_interval_minutes: int = _help(
@@ -101,7 +121,10 @@ class Config:
         "Sitemap entries dated longer ago are skipped (crawl --backfill DAYS reaches further).",
         3.0,
     )
+    summary_words: int = _help("Word budget of a summary (whole sentences, in article order).", 70)
     sources: tuple[Source, ...] = _help("The sites to watch ([[sources]] tables).", ())
+    topics: tuple[Topic, ...] = _help("Watch topics ([[topics]] tables).", ())
+    notify: Notify = _help("Digest delivery ([notify] table).", Notify())
     config_path: Path | None = field(default=None, metadata={"help": "Set by the loader."})
 
     @property
@@ -219,13 +242,16 @@ def _coerce(hint: Any, value: Any, where: _Where, name: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise where.error(name, f"expected a list of strings, got {value!r}")
         return tuple(value)
-    if hint == tuple[Source, ...]:
+    if hint in (tuple[Source, ...], tuple[Topic, ...]):
+        table = hint.__args__[0]
         if not isinstance(value, list):
-            raise where.error(name, "expected [[sources]] tables")
+            raise where.error(name, f"expected [[{name}]] tables")
         return tuple(
-            Source(**_check_table(Source, item, where, f"{name}[{i}]."))
+            table(**_check_table(table, item, where, f"{name}[{i}]."))
             for i, item in enumerate(value)
         )
+    if hint is Notify:
+        return Notify(**_check_table(Notify, value, where, f"{name}."))
     raise TypeError(f"no coercion for {hint}")  # a programming error, not a user one
 
 
@@ -234,7 +260,12 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
         ZoneInfo(cfg.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise where.error("timezone", f"unknown time zone {cfg.timezone!r}") from None
-    for name in ("crawl_interval_minutes", "crawl_timeout_minutes", "summary_sentences"):
+    for name in (
+        "crawl_interval_minutes",
+        "crawl_timeout_minutes",
+        "summary_sentences",
+        "summary_words",
+    ):
         if getattr(cfg, name) < 1:
             raise where.error(name, "expected a whole number of at least 1")
     if cfg.sitemap_max_age_days <= 0:
@@ -243,6 +274,9 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
         raise where.error("download_delay", "expected 0 or more seconds")
     if "+http" not in cfg.user_agent:
         raise where.error("user_agent", "expected a contact URL in it, like '(+https://...)'")
+    for i, topic in enumerate(cfg.topics):
+        if not topic.name.strip() or not [t for t in topic.terms if t.strip()]:
+            raise where.error(f"topics[{i}]", "expected a name and at least one term")
     seen: set[str] = set()
     for i, src in enumerate(cfg.sources):
         _check_source(src, where, f"sources[{i}]")
@@ -291,9 +325,10 @@ def _valid_selector(selector: str) -> bool:
 def settings_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting, for the docs table and its test."""
     rows = []
-    for cls, prefix in ((Config, ""), (Source, "sources[].")):
+    tables = ((Config, ""), (Source, "sources[]."), (Topic, "topics[]."), (Notify, "notify."))
+    for cls, prefix in tables:
         for f in fields(cls):
-            if f.name in ("config_path", "sources"):
+            if f.name in ("config_path", "sources", "topics", "notify"):
                 continue
             default = "(required)" if f.default is MISSING else repr(f.default)
             rows.append((prefix + f.name, default, f.metadata["help"]))

@@ -145,6 +145,12 @@ def m003_article_metadata_and_attempts(db: Database) -> None:
     db["pages"].add_column("attempts", int, not_null_default=0)
 
 
+@migrations()
+def m004_digest_delivery(db: Database) -> None:
+    db["digests"].add_column("notified_at", str)
+    db["digests"].add_column("notify_error", str)
+
+
 def utcnow() -> str:
     """Now as a UTC ISO 8601 string, the one time format of the store."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -393,7 +399,7 @@ def count_articles(db: Database) -> int:
 def articles_seen_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
     """Articles first seen in [start, end), oldest first, as plain dicts."""
     cursor = db.execute(
-        """SELECT id, url, source, title, author, published_at, site_name, summary,
+        """SELECT id, url, source, title, author, published_at, site_name, summary, text,
                   first_seen_at
            FROM articles WHERE first_seen_at >= ? AND first_seen_at < ?
            ORDER BY source, coalesce(published_at, first_seen_at), id""",
@@ -510,9 +516,29 @@ def record_digest(db: Database, day: str, *, count: int, markdown: Path, html: P
             """INSERT INTO digests (day, generated_at, article_count, markdown_path, html_path)
                VALUES (?, ?, ?, ?, ?)
                ON CONFLICT(day) DO UPDATE SET generated_at = excluded.generated_at,
+                   notified_at = NULL, notify_error = NULL,
                    article_count = excluded.article_count,
                    markdown_path = excluded.markdown_path, html_path = excluded.html_path""",
             [day, utcnow(), count, str(markdown), str(html)],
+        )
+
+
+def undelivered_digests(db: Database, *, since: str) -> list[dict[str, Any]]:
+    """Digests from ``since`` (a day) on that were not delivered, oldest first."""
+    cursor = db.execute(
+        "SELECT day, markdown_path FROM digests WHERE notified_at IS NULL AND day >= ? "
+        "ORDER BY day",
+        [since],
+    )
+    return [{"day": day, "markdown_path": path} for day, path in cursor.fetchall()]
+
+
+def record_delivery(db: Database, day: str, *, error: str | None) -> None:
+    """A delivery attempt: sent (``error`` None) or failed with its reason."""
+    with write(db):
+        db.execute(
+            "UPDATE digests SET notified_at = ?, notify_error = ? WHERE day = ?",
+            [None if error else utcnow(), error, day],
         )
 
 

@@ -43,11 +43,10 @@ def test_store_is_wal_with_all_tables(db) -> None:
 def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     store.open_db(tmp_path / "nd.db").close()
     db = store.open_db(tmp_path / "nd.db")
-    assert [m.name for m in store.migrations.applied(db)] == [
-        "m001_initial",
-        "m002_aliases_and_source_runs",
-        "m003_article_metadata_and_attempts",
-    ]
+    applied = [m.name for m in store.migrations.applied(db)]
+    assert applied[0] == "m001_initial"
+    assert len(applied) == len(set(applied))
+    assert store.migrations.pending(db) == []
 
 
 def test_unchanged_page_keeps_its_state_and_a_changed_one_is_requeued(db) -> None:
