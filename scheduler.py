@@ -13,190 +13,38 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest import pages, store
-from digest.build import publish_digest
+from digest import jobs, pages, store
+from digest.build import DigestBusy
 from digest.config import Config, ConfigError, load_config
 from digest.extract import Extracted, Rules, extract
-from digest.notify import deliver_pending
-from digest.process import ProcessResult, process_pages, rules_for
+from digest.process import rules_for
+from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_report
 
 log = logging.getLogger("newsdesk")
 
-STOP_GRACE_SECONDS = 3
 MISFIRE_GRACE_SECONDS = 6 * 3600
+MAINTENANCE = {"day_of_week": "sun", "hour": 3, "minute": 30}
 
 
-class Stopped(Exception):
-    """The service was asked to stop while a job ran."""
+# --- the service: wiring of digest.jobs onto APScheduler 3.x ------------------------------
 
 
-# --- jobs: plain functions, tested directly -----------------------------------------------
-
-
-def run_crawl(
-    cfg: Config,
-    *,
-    sources: list[str] | None = None,
-    refresh: bool = False,
-    backfill_days: float | None = None,
-    stop: threading.Event | None = None,
-) -> dict[str, Any]:
-    """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row."""
-    db = store.open_db(cfg.db_path)
-    run_id = store.start_run(db, "crawl")
-    cmd = [
-        sys.executable,
-        "-m",
-        "crawler",
-        "--config",
-        str(cfg.config_path),
-        "--run-id",
-        str(run_id),
-    ]
-    for name in sources or []:
-        cmd += ["--source", name]
-    if refresh:
-        cmd.append("--refresh")
-    if backfill_days:
-        cmd += ["--backfill", str(backfill_days)]
-    child = subprocess.Popen(cmd, start_new_session=True)
-    status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
-    if status == "exited":
-        reports = store.source_runs(db, run_id)
-        failed = [r for r in reports if r["status"] in ("failed", "skipped")]
-        if child.returncode != 0 or (reports and len(failed) == len(reports)):
-            status = "failed"
-        else:
-            status = "partial" if failed else "ok"
-    store.finish_run(db, run_id, status, {"exit_code": child.returncode})
-    row = store.get_run(db, run_id)
-    row["sources"] = store.source_runs(db, run_id)
-    db.close()
-    return row
-
-
-def _wait_child(child: subprocess.Popen[bytes], cap: float, stop: threading.Event | None) -> str:
-    """Wait for the crawl; on the cap or a stop request end its whole process group."""
-    deadline = datetime.now().timestamp() + cap
-    while True:
-        try:
-            child.wait(timeout=0.25)
-            return "exited"
-        except subprocess.TimeoutExpired:
-            pass
-        if stop is not None and stop.is_set():
-            _end_group(child)
-            return "interrupted"
-        if datetime.now().timestamp() > deadline:
-            _end_group(child)
-            return "timeout"
-
-
-def _end_group(child: subprocess.Popen[bytes]) -> None:
-    # Scrapy shuts down gracefully on the first SIGTERM (finishing open downloads) and at
-    # once on the second; SIGKILL ends whatever is left.
-    steps = (
-        (signal.SIGTERM, STOP_GRACE_SECONDS),
-        (signal.SIGTERM, STOP_GRACE_SECONDS),
-        (signal.SIGKILL, STOP_GRACE_SECONDS),
-    )
-    for sig, grace in steps:
-        try:
-            os.killpg(child.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            child.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def run_process(
-    cfg: Config,
-    *,
-    reprocess: bool = False,
-    source: str | None = None,
-    stop: threading.Event | None = None,
-    show_progress: bool = False,
-) -> ProcessResult:
-    """Extract and summarise the stored pages waiting for it; record the run."""
-    db = store.open_db(cfg.db_path)
-    run_id = store.start_run(db, "process")
-    result = process_pages(
-        db,
-        cfg,
-        reprocess=reprocess,
-        source=source,
-        progress=_print_progress if show_progress else None,
-        should_stop=stop.is_set if stop else lambda: False,
-    )
-    status = "interrupted" if result.interrupted else ("partial" if result.errors else "ok")
-    store.finish_run(db, run_id, status, result.as_detail())
-    db.close()
-    return result
-
-
-def _print_progress(done: int, total: int, state: str) -> None:
-    if sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\rprocessing {done}/{total} pages", end=end, file=sys.stderr, flush=True)
-    elif done == total or done % 25 == 0:
-        print(f"processing {done}/{total} pages", file=sys.stderr, flush=True)
-
-
-def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[str, Path]:
-    """Write the digest of ``day`` in every format, record the run, then deliver it (and any
-    earlier digest whose delivery failed) to the configured channels."""
-    now = now or datetime.now(cfg.tz)
-    db = store.open_db(cfg.db_path)
-    run_id = store.start_run(db, "digest")
-    try:
-        paths = publish_digest(db, day, cfg=cfg, now=now)
-    except Exception as exc:
-        store.finish_run(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
-        raise
-    delivered = deliver_pending(db, cfg.notify, today=now.date())
-    store.finish_run(db, run_id, "ok", {"day": day.isoformat(), "delivered": delivered})
-    db.close()
-    return paths
-
-
-def crawl_and_process(cfg: Config, stop: threading.Event | None = None) -> None:
-    """The interval job: one crawl, then processing of what it brought."""
-    run = run_crawl(cfg, stop=stop)
-    log.info("crawl %s: %s", run["id"], run["status"])
-    if stop is not None and stop.is_set():
-        return
-    result = run_process(cfg, stop=stop)
-    log.info("process: %s", dict(result.counts))
-
-
-def daily_digest(cfg: Config) -> None:
-    """The daily job: yesterday's digest, complete, in the configured time zone."""
-    yesterday = datetime.now(cfg.tz).date() - timedelta(days=1)
-    paths = run_digest(cfg, yesterday)
-    log.info("digest for %s written to %s", yesterday, paths["markdown"])
-
-
-# --- the service --------------------------------------------------------------------------
-
-
-def serve(cfg: Config) -> int:
-    """Run the jobs on their schedule until SIGTERM or Ctrl-C, then stop cleanly."""
-    stop = threading.Event()
+def build_scheduler(cfg: Config, stop: threading.Event, lock: ServiceLock) -> BlockingScheduler:
+    """The service's jobs on a BlockingScheduler: crawls on intervals (one job for the
+    sources on the global interval, one per source with its own), the daily digest, the
+    weekly maintenance, and a catch-up at start."""
     scheduler = BlockingScheduler(
         timezone=cfg.tz,
         job_defaults={
@@ -205,45 +53,173 @@ def serve(cfg: Config) -> int:
             "misfire_grace_time": MISFIRE_GRACE_SECONDS,
         },
     )
+    now = datetime.now(cfg.tz)
+    for job_id, minutes, sources in crawl_groups(cfg):
+        scheduler.add_job(
+            crawl_job,
+            IntervalTrigger(minutes=minutes, timezone=cfg.tz),
+            args=[cfg, stop, sources],
+            id=job_id,
+            name=f"crawl and process ({job_id})",
+            next_run_time=now if jobs.crawl_overdue(cfg) else None,
+        )
     scheduler.add_job(
-        crawl_and_process,
-        IntervalTrigger(minutes=cfg.crawl_interval_minutes, timezone=cfg.tz),
-        args=[cfg, stop],
-        id="crawl",
-        name="crawl and process",
-        next_run_time=datetime.now(cfg.tz),
+        digest_job, digest_trigger(cfg), args=[cfg, stop], id="digest", name="daily digest"
     )
     scheduler.add_job(
-        daily_digest,
-        CronTrigger(hour=cfg.digest_time.hour, minute=cfg.digest_time.minute, timezone=cfg.tz),
-        args=[cfg],
-        id="digest",
-        name="daily digest",
+        maintenance_job,
+        CronTrigger(timezone=cfg.tz, **MAINTENANCE),
+        args=[cfg, stop],
+        id="maintenance",
+        name="weekly maintenance",
+    )
+    scheduler.add_job(
+        digest_job, args=[cfg, stop], id="catch-up", name="catch-up at start", next_run_time=now
     )
 
+    def remember_next_runs(event: object) -> None:
+        runs = {
+            job.id: job.next_run_time.isoformat()
+            for job in scheduler.get_jobs()
+            if job.next_run_time is not None
+        }
+        lock.write_state({"next_runs": runs})
+
+    scheduler.add_listener(
+        remember_next_runs, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+    )
+    return scheduler
+
+
+def crawl_groups(cfg: Config) -> list[tuple[str, float, list[str] | None]]:
+    """(job id, interval, sources) for the crawl jobs; None means every source on the
+    global interval."""
+    own = [s for s in cfg.sources if s.crawl_interval_minutes]
+    groups: list[tuple[str, float, list[str] | None]] = []
+    if len(own) < len(cfg.sources) or not cfg.sources:
+        shared = [s.name for s in cfg.sources if not s.crawl_interval_minutes]
+        groups.append(("crawl", cfg.crawl_interval_minutes, shared if own else None))
+    groups += [(f"crawl-{s.name}", s.crawl_interval_minutes, [s.name]) for s in own]
+    return groups
+
+
+class DailyTrigger(CronTrigger):
+    """A CronTrigger that fires at most once per local day. APScheduler 3's CronTrigger
+    fires twice when the time falls in the hour that is repeated when daylight saving
+    ends (01:30 on the last Sunday of October in London)."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        fire = super().get_next_fire_time(previous_fire_time, now)
+        if fire is None or previous_fire_time is None:
+            return fire
+        last_day = previous_fire_time.astimezone(self.timezone).date()
+        if fire.astimezone(self.timezone).date() > last_day:
+            return fire
+        next_midnight = datetime.combine(last_day + timedelta(days=1), time(0), self.timezone)
+        # From the next local midnight, without the previous fire time: given one, the
+        # parent class starts from it and would return the repeated hour again.
+        return super().get_next_fire_time(None, next_midnight)
+
+
+def digest_trigger(cfg: Config) -> DailyTrigger:
+    """Daily at digest_time in the configured zone, once per local day across DST changes."""
+    t = cfg.digest_time
+    return DailyTrigger(hour=t.hour, minute=t.minute, second=t.second, timezone=cfg.tz)
+
+
+def crawl_job(cfg: Config, stop: threading.Event, sources: list[str] | None) -> None:
+    """A crawl, processing, then a check that no digest is overdue."""
+    if stop.is_set():
+        return
+    jobs.crawl_and_process(cfg, stop, sources)
+    if not stop.is_set():
+        jobs.catch_up_digests(cfg)
+
+
+def digest_job(cfg: Config, stop: threading.Event) -> None:
+    """Every digest that is due and not written yet (normally: yesterday's)."""
+    if not stop.is_set():
+        jobs.catch_up_digests(cfg)
+
+
+def maintenance_job(cfg: Config, stop: threading.Event) -> None:
+    if not stop.is_set():
+        jobs.run_maintenance(cfg)
+
+
+def serve(cfg: Config) -> int:
+    """Run the service until SIGTERM or Ctrl-C; a second signal exits at once."""
+    lock = ServiceLock(cfg.data_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    scheduler: BlockingScheduler | None = None
+
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            log.warning("second %s: exiting at once", signal.Signals(signum).name)
+            os._exit(1)
         log.info("%s received: stopping", signal.Signals(signum).name)
         stop.set()
-        scheduler.shutdown(wait=False)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    setup_logging(cfg.data_dir)
+    _recover(cfg)
+    scheduler = build_scheduler(cfg, stop, lock)
+    if stop.is_set():
+        lock.release()
+        return 0
     log.info(
-        "newsdesk service started: crawl every %d min, digest daily at %s %s; data in %s",
-        cfg.crawl_interval_minutes,
-        cfg.digest_time.strftime("%H:%M"),
-        cfg.timezone,
+        "service started pid=%s data=%s timezone=%s digest_time=%s crawl_every=%smin",
+        os.getpid(),
         cfg.data_dir,
+        cfg.timezone,
+        cfg.digest_time,
+        cfg.crawl_interval_minutes,
     )
     scheduler.start()
-    log.info("newsdesk service stopped")
+    _wait_for_running_jobs()
+    lock.release()
+    log.info("service stopped")
     return 0
+
+
+def _recover(cfg: Config) -> None:
+    """After a crash: mark what the dead service left running, remove half-written files."""
+    db = store.open_db(cfg.db_path)
+    runs, claims = store.recover_after_crash(db)
+    db.close()
+    leftovers = list(cfg.digests_dir.glob(".*.tmp")) if cfg.digests_dir.exists() else []
+    for tmp in leftovers:
+        tmp.unlink(missing_ok=True)
+    if runs or claims or leftovers:
+        log.warning(
+            "recovered after a crash: runs=%s digest_claims=%s temp_files=%s",
+            runs,
+            claims,
+            len(leftovers),
+        )
+
+
+def _wait_for_running_jobs() -> None:
+    """Jobs see the stop flag and end within their bounds (a crawl's group is ended)."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
 
 
 def run_once(cfg: Config) -> int:
     """Crawl, process and write today's digest once, then exit."""
-    crawl_and_process(cfg)
-    paths = run_digest(cfg, datetime.now(cfg.tz).date())
+    jobs.crawl_and_process(cfg)
+    paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
     print(f"digest: {paths['markdown']}\n        {paths['html']}")
     return 0
 
@@ -266,14 +242,22 @@ def demo(data_dir: Path) -> int:
         cfg_path = data_dir / "newsdesk.toml"
         cfg_path.write_text(_demo_config(base), encoding="utf-8")
         cfg = load_config(cfg_path)
-        run = run_crawl(cfg)
+        run = jobs.run_crawl(cfg)
         for info in run["sources"]:
             print(f"crawled {info['source']}: {info['status']}, {info['pages_saved']} pages")
-    result = run_process(cfg, show_progress=True)
+    result = jobs.run_process(cfg, progress=_print_progress)
     print("processed: " + ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())))
-    paths = run_digest(cfg, datetime.now(cfg.tz).date())
+    paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
     print(f"digest written:\n  {paths['markdown']}\n  {paths['html']}")
     return 0 if run["status"] == "ok" and not result.errors else 1
+
+
+def _print_progress(done: int, total: int, state: str) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rprocessing {done}/{total} pages", end=end, file=sys.stderr, flush=True)
+    elif done == total or done % 25 == 0:
+        print(f"processing {done}/{total} pages", file=sys.stderr, flush=True)
 
 
 def _demo_config(base: str) -> str:
@@ -324,7 +308,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", help='FTS5 query, e.g. "rare earth" or minera*')
     p.add_argument("--limit", type=int, default=20)
 
-    sub.add_parser("status", help="the last crawl of each source")
+    p = sub.add_parser("status", help="the service, its next runs, and each source's health")
+    p.add_argument("--json", action="store_true", help="the same as one JSON object")
+
+    p = sub.add_parser("service", help="run newsdesk as a systemd service")
+    p.add_argument("action", choices=["install"], help="write the systemd unit")
+    p.add_argument(
+        "--user",
+        action="store_true",
+        required=True,
+        help="a user unit in ~/.config/systemd/user (no root needed)",
+    )
+    p.add_argument("--unit-dir", type=Path, help="write the unit here instead")
 
     p = sub.add_parser("extract", help="show what newsdesk keeps of saved pages or a live URL")
     p.add_argument(
@@ -419,35 +414,106 @@ STATUS_COLUMNS = (
 )
 
 
-def _status(cfg: Config) -> int:
-    try:
+def _status(cfg: Config, *, as_json: bool) -> int:
+    report = status_report(cfg)
+    crawls = {}
+    if cfg.db_path.exists():
         db = store.open_readonly(cfg.db_path)
-    except FileNotFoundError as exc:
-        print(f"newsdesk: {exc}", file=sys.stderr)
-        return 1
-    rows = {row["source"]: row for row in store.last_source_runs(db)}
-    table = [[title for _, title in STATUS_COLUMNS]]
-    for src in cfg.sources:
-        row = rows.get(src.name, {"source": src.name, "status": "never crawled"})
-        row = {
-            **row,
-            "errors": ", ".join(f"{k} {n}" for k, n in sorted((row.get("errors") or {}).items())),
-        }
-        table.append(
-            [str(row.get(key) if row.get(key) is not None else "") for key, _ in STATUS_COLUMNS]
+        crawls = {row["source"]: row for row in store.last_source_runs(db)}
+        db.close()
+    if as_json:
+        report["last_crawls"] = crawls
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    print(_service_lines(report))
+    print(_table(STATUS_COLUMNS, [_crawl_row(crawls, src.name) for src in cfg.sources]))
+    print()
+    print(_table(HEALTH_COLUMNS, report["sources"]))
+    return 0
+
+
+HEALTH_COLUMNS = (
+    ("source", "source"),
+    ("last_success", "last success (UTC)"),
+    ("articles_7d", "articles 7d"),
+    ("error_rate_7d", "error rate 7d"),
+    ("warning", "warning"),
+)
+
+
+def _service_lines(report: dict[str, Any]) -> str:
+    service = report["service"]
+    state = f"running (PID {service['pid']})" if service["running"] else "not running"
+    lines = [f"service: {state}"]
+    lines += [f"  next {job}: {when}" for job, when in sorted(service["next_runs"].items())]
+    for kind, run in sorted(report["last_runs"].items()):
+        lines.append(f"last {kind}: {run['status']} (started {run['started_at']})")
+    return "\n".join(lines) + "\n"
+
+
+def _crawl_row(crawls: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    row = crawls.get(name, {"source": name, "status": "never crawled"})
+    errors = ", ".join(f"{k} {n}" for k, n in sorted((row.get("errors") or {}).items()))
+    return {**row, "errors": errors}
+
+
+def _table(columns: tuple[tuple[str, str], ...], rows: list[dict[str, Any]]) -> str:
+    def cell(value: Any) -> str:
+        return (
+            ""
+            if value is None
+            else (f"{value:.0%}" if isinstance(value, float) and value <= 1 else str(value))
         )
-    widths = [max(len(line[i]) for line in table) for i in range(len(STATUS_COLUMNS))]
-    for line in table:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        )
+
+    table = [[title for _, title in columns]] + [
+        [cell(r.get(key)) for key, _ in columns] for r in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
+    )
+
+
+UNIT = """[Unit]
+Description=newsdesk: business-news monitoring desk
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+WorkingDirectory={workdir}
+ExecStart={executable} -m scheduler --config {config} run
+Restart=on-failure
+RestartSec=30
+KillSignal=SIGTERM
+TimeoutStopSec=60
+
+[Install]
+WantedBy=default.target
+"""
+
+
+def _install_service(args: argparse.Namespace) -> int:
+    """Write a systemd user unit that runs this newsdesk with this config."""
+    cfg = load_config(args.config)
+    unit_dir = args.unit_dir or Path.home() / ".config" / "systemd" / "user"
+    unit_dir.mkdir(parents=True, exist_ok=True)
+    unit = unit_dir / "newsdesk.service"
+    text = UNIT.format(
+        workdir=cfg.config_path.parent, executable=sys.executable, config=cfg.config_path
+    )
+    unit.write_text(text, encoding="utf-8")
+    print(
+        f"wrote {unit}\nstart it with:\n  systemctl --user daemon-reload\n"
+        "  systemctl --user enable --now newsdesk\n"
+        "  loginctl enable-linger $USER   # keep it running after you log out"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    setup_logging(None)
     if args.command == "demo":
         return demo(args.data_dir)
     if args.command == "extract":
@@ -457,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "crawl":
             for name in args.source or []:
                 cfg.source(name)
-            run = run_crawl(
+            run = jobs.run_crawl(
                 cfg, sources=args.source, refresh=args.refresh, backfill_days=args.backfill
             )
             print(f"crawl {run['id']}: {run['status']}")
@@ -465,8 +531,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "process":
             if args.source:
                 cfg.source(args.source)
-            result = run_process(
-                cfg, reprocess=args.reprocess, source=args.source, show_progress=True
+            result = jobs.run_process(
+                cfg, reprocess=args.reprocess, source=args.source, progress=_print_progress
             )
             print(
                 ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())) or "nothing to do"
@@ -474,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "digest":
             day = args.date or datetime.now(cfg.tz).date()
-            paths = run_digest(cfg, day)
+            paths = jobs.run_digest(cfg, day)
             print("\n".join(str(paths[k]) for k in ("markdown", "html", "json", "feed")))
             return 0
         if args.command == "run":
@@ -482,8 +548,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "search":
             return _search(cfg, args.query, args.limit)
         if args.command == "status":
-            return _status(cfg)
-    except ConfigError as exc:
+            return _status(cfg, as_json=args.json)
+        if args.command == "service":
+            return _install_service(args)
+    except (ConfigError, DigestBusy) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
     raise AssertionError(args.command)

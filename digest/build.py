@@ -13,6 +13,7 @@ with the health of the day's crawls.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -167,9 +168,25 @@ def _health(runs: list[dict[str, Any]], cfg: Config, with_news: set[str]) -> lis
     return lines
 
 
+class DigestBusy(Exception):
+    """Another process is writing this day's digest."""
+
+
 def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dict[str, Path]:
-    """Build the day's digest and write it as Markdown, HTML and JSON, refresh the Atom
-    feed of the last digests, and record it. Every file is replaced atomically."""
+    """Claim the day in the store, build its digest, write it as Markdown, HTML and JSON,
+    refresh the Atom feed of the last digests, and record it done. Every file is replaced
+    atomically; a failed or killed write leaves the previous files as they were."""
+    if not store.claim_digest(db, day.isoformat(), pid=os.getpid()):
+        raise DigestBusy(f"the digest of {day} is being written by another process")
+    try:
+        paths = _write_digest(db, day, cfg=cfg, now=now)
+    except BaseException:
+        store.release_digest(db, day.isoformat())
+        raise
+    return paths
+
+
+def _write_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dict[str, Path]:
     digest = build_digest(db, day, cfg=cfg, now=now)
     stem = cfg.digests_dir / day.isoformat()
     paths = {

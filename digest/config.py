@@ -63,6 +63,9 @@ class Source:
         "CSS selector of the element that holds the article body, when the general rules fail.",
         "",
     )
+    crawl_interval_minutes: float = _help(
+        "This source's own crawl interval; 0: the global crawl_interval_minutes.", 0.0
+    )
     max_depth: int = _help(
         "How many pages deep pagination and tag/section pages are followed from a start page.",
         3,
@@ -105,12 +108,18 @@ class Config:
         "IANA zone that defines the digest day and the digest time.", "Asia/Karachi"
     )
     digest_time: time = _help(
-        "Local time (HH:MM) at which yesterday's digest is written.", time(7, 0)
+        "Local time (HH:MM or HH:MM:SS) at which yesterday's digest is written.", time(7, 0)
     )
-    crawl_interval_minutes: int = _help(
+    crawl_interval_minutes: float = _help(
         "Minutes between crawl-and-process runs of the service.", 60
     )
-    crawl_timeout_minutes: int = _help("Wall-clock cap on one crawl subprocess.", 30)
+    crawl_timeout_minutes: float = _help("Wall-clock cap on one crawl subprocess.", 30.0)
+    catch_up_days: int = _help(
+        "Missed digests (machine off, service down) written on start, for this many past days.", 3
+    )
+    keep_pages_days: int = _help(
+        "Raw HTML of pages older than this is dropped by the weekly maintenance (rows stay).", 90
+    )
     user_agent: str = _help(
         "User-Agent sent to sites; must carry a contact URL.",
         "newsdesk/0.1 (+https://github.com/newsdesk/newsdesk)",
@@ -234,10 +243,10 @@ def _coerce(hint: Any, value: Any, where: _Where, name: str) -> Any:
         return Path(_coerce(str, value, where, name))
     if hint is time:
         text = _coerce(str, value, where, name)
-        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?", text)
         if not match:
             raise where.error(name, f'expected a 24-hour time like "07:00", got {value!r}')
-        return time(int(match[1]), int(match[2]))
+        return time(int(match[1]), int(match[2]), int(match[3] or 0))
     if hint == tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise where.error(name, f"expected a list of strings, got {value!r}")
@@ -260,14 +269,15 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
         ZoneInfo(cfg.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise where.error("timezone", f"unknown time zone {cfg.timezone!r}") from None
-    for name in (
-        "crawl_interval_minutes",
-        "crawl_timeout_minutes",
-        "summary_sentences",
-        "summary_words",
-    ):
+    for name in ("summary_sentences", "summary_words"):
         if getattr(cfg, name) < 1:
             raise where.error(name, "expected a whole number of at least 1")
+    for name in ("crawl_interval_minutes", "crawl_timeout_minutes"):
+        if getattr(cfg, name) <= 0:
+            raise where.error(name, "expected a number of minutes above 0")
+    for name in ("catch_up_days", "keep_pages_days"):
+        if getattr(cfg, name) < 0:
+            raise where.error(name, "expected a whole number of days, 0 or more")
     if cfg.sitemap_max_age_days <= 0:
         raise where.error("sitemap_max_age_days", "expected a number of days above 0")
     if cfg.download_delay < 0:
@@ -310,6 +320,8 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
                 raise where.error(f"{at}.{key}", f"not a CSS selector: {selector!r}")
     if src.max_pages < 1:
         raise where.error(f"{at}.max_pages", "expected a whole number of at least 1")
+    if src.crawl_interval_minutes < 0:
+        raise where.error(f"{at}.crawl_interval_minutes", "expected 0 or more minutes")
     if src.max_depth < 0:
         raise where.error(f"{at}.max_depth", "expected a whole number, 0 or more")
 
@@ -320,6 +332,18 @@ def _valid_selector(selector: str) -> bool:
     except SelectorError:
         return False
     return True
+
+
+FAULT_ENV = "NEWSDESK_FAULT"
+
+
+def fault_point(name: str) -> None:
+    """For crash tests only: when $NEWSDESK_FAULT names this point, stop here for a minute
+    so the test can kill the process at exactly this step. Does nothing otherwise."""
+    if os.environ.get(FAULT_ENV) == name:
+        import time
+
+        time.sleep(60)
 
 
 def settings_help() -> list[tuple[str, str, str]]:

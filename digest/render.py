@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from digest.config import fault_point
+
 if TYPE_CHECKING:
     from digest.build import Digest
 
@@ -95,6 +97,7 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        fault_point(f"before-replace:{path.name}")
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -151,6 +151,15 @@ def m004_digest_delivery(db: Database) -> None:
     db["digests"].add_column("notify_error", str)
 
 
+@migrations()
+def m005_digest_claims(db: Database) -> None:
+    digests = db["digests"]
+    digests.add_column("status", str)
+    digests.add_column("claimed_at", str)
+    digests.add_column("claimed_by", int)
+    db.execute("UPDATE digests SET status = 'done'")
+
+
 def utcnow() -> str:
     """Now as a UTC ISO 8601 string, the one time format of the store."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -286,7 +295,7 @@ def pages_to_process(
     """URLs of the pages waiting for extraction: new or changed ones, and failed ones not
     yet quarantined; every stored page with ``reprocess``."""
     waiting = f"(state = 'pending' OR (state = 'failed' AND attempts < {MAX_ATTEMPTS}))"
-    where, params = ("1", []) if reprocess else (waiting, [])
+    where, params = ("html_zlib IS NOT NULL", []) if reprocess else (waiting, [])
     if source:
         where += " AND source = ?"
         params.append(source)
@@ -502,6 +511,56 @@ def _source_runs(db: Database, where: str, params: list[Any]) -> list[dict[str, 
     return rows
 
 
+def last_runs(db: Database) -> dict[str, dict[str, Any]]:
+    """The latest run of each kind (crawl, process, digest, maintenance)."""
+    cursor = db.execute("SELECT kind, max(id) FROM runs GROUP BY kind")
+    return {kind: get_run(db, run_id) for kind, run_id in cursor.fetchall()}
+
+
+def first_run_started(db: Database) -> str | None:
+    """When the store's history begins: the start of its first run, or None."""
+    return db.execute("SELECT min(started_at) FROM runs").fetchone()[0]
+
+
+def last_crawl_started(db: Database, source: str | None = None) -> str | None:
+    """When the last crawl (of ``source``, or of all sources) started, or None."""
+    if source is None:
+        row = db.execute("SELECT max(started_at) FROM runs WHERE kind = 'crawl'").fetchone()
+    else:
+        row = db.execute(
+            "SELECT max(started_at) FROM crawl_sources WHERE source = ?", [source]
+        ).fetchone()
+    return row[0] if row else None
+
+
+def source_health(db: Database, source: str, *, since: str) -> dict[str, Any]:
+    """A source's record since a time: crawls, failures, last success, new articles."""
+    crawls, failed, last_ok = db.execute(
+        """SELECT count(*), sum(status IN ('failed', 'skipped')),
+                  max(CASE WHEN status IN ('ok', 'empty') THEN started_at END)
+           FROM crawl_sources WHERE source = ? AND started_at >= ?""",
+        [source, since],
+    ).fetchone()
+    articles = db.execute(
+        "SELECT count(*) FROM articles WHERE source = ? AND first_seen_at >= ?", [source, since]
+    ).fetchone()[0]
+    return {"crawls": crawls, "failed": failed or 0, "last_success": last_ok, "articles": articles}
+
+
+def maintain(db: Database, *, drop_html_before: str) -> dict[str, int]:
+    """Weekly upkeep: drop the raw HTML of old processed pages (their rows stay, so they
+    are still known), let SQLite refresh its statistics, and truncate the WAL."""
+    with write(db):
+        dropped = db.execute(
+            """UPDATE pages SET html_zlib = NULL WHERE fetched_at < ? AND html_zlib IS NOT NULL
+               AND state IN ('article', 'not_article', 'quarantined')""",
+            [drop_html_before],
+        ).rowcount
+    db.execute("PRAGMA optimize")
+    busy, wal_pages, moved = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return {"html_dropped": dropped, "wal_pages": wal_pages, "checkpointed": moved, "busy": busy}
+
+
 def get_run(db: Database, run_id: int) -> dict[str, Any]:
     cursor = db.execute("SELECT * FROM runs WHERE id = ?", [run_id])
     names = [d[0] for d in cursor.description]
@@ -510,12 +569,57 @@ def get_run(db: Database, run_id: int) -> dict[str, Any]:
     return row
 
 
+def claim_digest(db: Database, day: str, *, pid: int) -> bool:
+    """Claim the right to write day's digest; False if another writer holds the claim.
+
+    A compare-and-set on the row: one attempt wins even when two run at once."""
+    with write(db):
+        cursor = db.execute(
+            """INSERT INTO digests (day, status, claimed_at, claimed_by)
+               VALUES (?, 'writing', ?, ?)
+               ON CONFLICT(day) DO UPDATE SET status = 'writing',
+                   claimed_at = excluded.claimed_at, claimed_by = excluded.claimed_by
+               WHERE digests.status IS NOT 'writing'""",
+            [day, utcnow(), pid],
+        )
+        return cursor.rowcount == 1
+
+
+def release_digest(db: Database, day: str) -> None:
+    """Give up a claim after a failed write, so the next attempt can take it."""
+    with write(db):
+        db.execute(
+            "UPDATE digests SET status = 'failed' WHERE day = ? AND status = 'writing'", [day]
+        )
+
+
+def digest_days_done(db: Database, *, since: str) -> set[str]:
+    rows = db.execute("SELECT day FROM digests WHERE status = 'done' AND day >= ?", [since])
+    return {row[0] for row in rows.fetchall()}
+
+
+def recover_after_crash(db: Database) -> tuple[int, int]:
+    """For the one service that holds the data directory's lock: runs left 'running' and
+    digest claims left 'writing' by a process that died are marked as interrupted/failed.
+    Returns (runs, claims) recovered."""
+    with write(db):
+        runs = db.execute(
+            "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+            [utcnow()],
+        ).rowcount
+        claims = db.execute(
+            "UPDATE digests SET status = 'failed' WHERE status = 'writing'"
+        ).rowcount
+    return runs, claims
+
+
 def record_digest(db: Database, day: str, *, count: int, markdown: Path, html: Path) -> None:
     with write(db):
         db.execute(
             """INSERT INTO digests (day, generated_at, article_count, markdown_path, html_path)
                VALUES (?, ?, ?, ?, ?)
                ON CONFLICT(day) DO UPDATE SET generated_at = excluded.generated_at,
+                   status = 'done',
                    notified_at = NULL, notify_error = NULL,
                    article_count = excluded.article_count,
                    markdown_path = excluded.markdown_path, html_path = excluded.html_path""",

@@ -14,9 +14,9 @@ from typing import ClassVar
 import lxml.etree
 import pytest
 
-import scheduler
-from digest import store
+from digest import jobs, store
 from digest.build import build_digest
+from digest.config import load_config
 
 WIRE = (
     "Pakistan's central bank kept its key policy rate unchanged at 11 percent on Monday, "
@@ -123,7 +123,7 @@ def test_a_story_on_two_sites_is_one_entry_and_topics_come_first(cfg) -> None:
 
 def test_every_format_is_written(cfg) -> None:
     day = datetime.now(cfg.tz).date()
-    paths = scheduler.run_digest(cfg, day)
+    paths = jobs.run_digest(cfg, day)
     assert {k: p.exists() for k, p in paths.items()} == {
         "markdown": True,
         "html": True,
@@ -174,13 +174,13 @@ def test_the_digest_is_delivered_and_a_failed_delivery_is_retried(
     config.write_text(config.read_text() + f'\n[notify]\nurls = ["{dead}"]\n')
     today = datetime.now().date()
     yesterday = today - timedelta(days=1)
-    paths = scheduler.run_digest(scheduler.load_config(config), yesterday)
+    paths = jobs.run_digest(load_config(config), yesterday)
     assert paths["markdown"].exists()  # a failed delivery does not block the files
     db = store.open_db(config.parent / "data" / "newsdesk.db")
     assert "delivery failed" in store.get_digest(db, yesterday.isoformat())["notify_error"]
     assert store.get_digest(db, yesterday.isoformat())["notified_at"] is None
     config.write_text(config.read_text().replace(dead, url))
-    scheduler.run_digest(scheduler.load_config(config), today)
+    jobs.run_digest(load_config(config), today)
     titles = [m["title"] for m in received]
     assert titles == [f"Business digest — {yesterday}", f"Business digest — {today}"]
     assert "SBP holds rate at 11pc" in received[1]["message"]

@@ -5,6 +5,7 @@ utm aliases, a calendar trap, robots.txt rules, 404 and PDF links, conditional r
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import sqlite3
@@ -217,10 +218,19 @@ def test_status_shows_the_last_crawl_of_each_source(site: Site) -> None:
     crawl(site)
     result = newsdesk("status", cwd=site.cwd)
     assert result.returncode == 0, result.stderr
-    header, row = result.stdout.splitlines()[:2]
-    assert header.split()[:3] == ["source", "status", "last"]
+    lines = result.stdout.splitlines()
+    assert lines[0] == "service: not running"
+    assert "last crawl: ok" in result.stdout
+    at = next(i for i, line in enumerate(lines) if line.startswith("source  status"))
+    row = lines[at + 1]
     assert row.split()[:2] == ["wire", "empty"]  # nothing new on the second crawl
     assert "http_4xx" not in row  # articles are not fetched again, so neither are their links
+    report = json.loads(newsdesk("status", "--json", cwd=site.cwd).stdout)
+    assert report["service"]["running"] is False
+    assert report["last_runs"]["crawl"]["status"] == "ok"
+    (health,) = report["sources"]
+    assert (health["source"], health["articles_7d"], health["error_rate_7d"]) == ("wire", 0, 0.0)
+    assert report["last_crawls"]["wire"]["pages_saved"] == 0
 
 
 def test_robots_rules_hold_for_every_request_that_waited_for_robots_txt(tmp_path: Path) -> None:

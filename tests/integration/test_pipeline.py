@@ -166,12 +166,19 @@ def test_search_leaves_the_store_unchanged(crawled: Path) -> None:
     assert state() == before
 
 
-def test_daily_job_writes_yesterdays_digest(crawled: Path) -> None:
-    import scheduler
+def test_catch_up_writes_each_missed_digest_once(crawled: Path) -> None:
+    from digest import jobs
     from digest.config import load_config
 
     cfg = load_config(crawled.parent.parent / "newsdesk.toml")
-    scheduler.daily_digest(cfg)
-    yesterday = (datetime.now(cfg.tz).date() - timedelta(days=1)).isoformat()
-    assert (crawled.parent / "digests" / f"{yesterday}.md").exists()
-    assert query(crawled, "SELECT day, article_count FROM digests") == [(yesterday, 0)]
+    today = datetime.now(cfg.tz)
+    assert jobs.catch_up_digests(cfg, now=today.replace(hour=23)) == []  # today is not over
+    # The machine was off for three days: it wakes at 23:00 three days later.
+    later = (today + timedelta(days=3)).replace(hour=23, minute=0)
+    days = [today.date() + timedelta(days=n) for n in range(3)]
+    assert jobs.catch_up_digests(cfg, now=later) == days
+    assert jobs.catch_up_digests(cfg, now=later) == []  # each written once
+    done = query(
+        crawled, "SELECT day, article_count FROM digests WHERE status = 'done' ORDER BY day"
+    )
+    assert done == [(str(days[0]), 3), (str(days[1]), 0), (str(days[2]), 0)]

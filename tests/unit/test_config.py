@@ -91,7 +91,7 @@ def test_environment_overrides_data_dir(tmp_path: Path, monkeypatch: pytest.Monk
     ("text", "expected"),
     [
         ("crawl_interval_minutes = 5\nbogus = 1\n", "bogus: unknown key"),
-        ('crawl_interval_minutes = "often"\n', "crawl_interval_minutes: expected an integer"),
+        ('crawl_interval_minutes = "often"\n', "crawl_interval_minutes: expected a number"),
         (None, "config file not found"),
     ],
 )

@@ -1,0 +1,213 @@
+"""The service's jobs, as plain functions: each opens the store, does one step, records it
+in ``runs`` and returns. ``scheduler.py`` calls them from the command line and from the
+scheduler; tests call them directly.
+
+A crawl is a subprocess (``python -m crawler``): Twisted's reactor cannot restart in one
+process. It runs in its own process group under a wall-clock cap; on the cap, or when the
+service is asked to stop, the whole group is ended (SIGTERM, SIGTERM, SIGKILL).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from digest import store
+from digest.build import publish_digest
+from digest.config import Config
+from digest.notify import deliver_pending
+from digest.process import ProcessResult, process_pages
+
+log = logging.getLogger("newsdesk.jobs")
+STOP_GRACE_SECONDS = 3
+
+
+def run_crawl(
+    cfg: Config,
+    *,
+    sources: list[str] | None = None,
+    refresh: bool = False,
+    backfill_days: float | None = None,
+    stop: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row."""
+    db = store.open_db(cfg.db_path)
+    run_id = store.start_run(db, "crawl")
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler",
+        "--config",
+        str(cfg.config_path),
+        "--run-id",
+        str(run_id),
+    ]
+    for name in sources or []:
+        cmd += ["--source", name]
+    cmd += ["--refresh"] if refresh else []
+    cmd += ["--backfill", str(backfill_days)] if backfill_days else []
+    child = subprocess.Popen(cmd, start_new_session=True)
+    status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
+    if status == "exited":
+        status = _crawl_status(store.source_runs(db, run_id), child.returncode)
+    store.finish_run(db, run_id, status, {"exit_code": child.returncode, "sources": sources})
+    row = store.get_run(db, run_id)
+    row["sources"] = store.source_runs(db, run_id)
+    db.close()
+    log.info("crawl run=%s status=%s", run_id, status)
+    return row
+
+
+def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
+    failed = [r for r in reports if r["status"] in ("failed", "skipped")]
+    if returncode != 0 or (reports and len(failed) == len(reports)):
+        return "failed"
+    return "partial" if failed else "ok"
+
+
+def _wait_child(child: subprocess.Popen[bytes], cap: float, stop: threading.Event | None) -> str:
+    """Wait for the crawl; on the cap or a stop request end its whole process group."""
+    deadline = time.monotonic() + cap
+    while True:
+        try:
+            child.wait(timeout=0.25)
+            return "exited"
+        except subprocess.TimeoutExpired:
+            pass
+        if stop is not None and stop.is_set():
+            _end_group(child)
+            return "interrupted"
+        if time.monotonic() > deadline:
+            _end_group(child)
+            return "timeout"
+
+
+def _end_group(child: subprocess.Popen[bytes]) -> None:
+    # Scrapy shuts down gracefully on the first SIGTERM (finishing open downloads) and at
+    # once on the second; SIGKILL ends whatever is left.
+    for sig in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            child.wait(timeout=STOP_GRACE_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_process(
+    cfg: Config,
+    *,
+    reprocess: bool = False,
+    source: str | None = None,
+    stop: threading.Event | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ProcessResult:
+    """Extract and summarise the stored pages waiting for it; record the run."""
+    db = store.open_db(cfg.db_path)
+    run_id = store.start_run(db, "process")
+    result = process_pages(
+        db,
+        cfg,
+        reprocess=reprocess,
+        source=source,
+        progress=progress,
+        should_stop=stop.is_set if stop else lambda: False,
+    )
+    status = "interrupted" if result.interrupted else ("partial" if result.errors else "ok")
+    store.finish_run(db, run_id, status, result.as_detail())
+    db.close()
+    log.info("process run=%s status=%s counts=%s", run_id, status, dict(result.counts))
+    return result
+
+
+def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[str, Path]:
+    """Claim, write and record the digest of ``day`` in every format, then deliver it (and
+    any earlier digest whose delivery failed) to the configured channels."""
+    now = now or datetime.now(cfg.tz)
+    db = store.open_db(cfg.db_path)
+    run_id = store.start_run(db, "digest")
+    try:
+        paths = publish_digest(db, day, cfg=cfg, now=now)
+    except BaseException as exc:
+        store.finish_run(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
+        raise
+    delivered = deliver_pending(db, cfg.notify, today=now.date())
+    store.finish_run(db, run_id, "ok", {"day": day.isoformat(), "delivered": delivered})
+    db.close()
+    log.info("digest day=%s written=%s", day, paths["markdown"])
+    return paths
+
+
+def crawl_and_process(
+    cfg: Config, stop: threading.Event | None = None, sources: list[str] | None = None
+) -> None:
+    """The interval job: one crawl, then processing of what it brought."""
+    run_crawl(cfg, sources=sources, stop=stop)
+    if stop is None or not stop.is_set():
+        run_process(cfg, stop=stop)
+
+
+def digest_due_days(cfg: Config, now: datetime) -> list[date]:
+    """Days whose digest is due by ``now`` but not written, oldest first, looking back at
+    most ``catch_up_days`` days and never before the store's first run (a new install
+    owes no digests). Day D's digest is due at D+1 ``digest_time``."""
+    local = now.astimezone(cfg.tz)
+    latest = local.date() - timedelta(days=1)
+    if local.time() < cfg.digest_time:
+        latest -= timedelta(days=1)
+    db = store.open_db(cfg.db_path)
+    first = store.first_run_started(db)
+    days = [latest - timedelta(days=n) for n in range(cfg.catch_up_days)][::-1]
+    if first is not None:
+        start = datetime.fromisoformat(first).astimezone(cfg.tz).date()
+        days = [d for d in days if d >= start]
+    done = store.digest_days_done(db, since=days[0].isoformat()) if days else set()
+    db.close()
+    return [d for d in days if first is not None and d.isoformat() not in done]
+
+
+def catch_up_digests(cfg: Config, now: datetime | None = None) -> list[date]:
+    """Write every missed digest (the machine was off, the service down); return them."""
+    written = []
+    for day in digest_due_days(cfg, now or datetime.now(cfg.tz)):
+        log.info("catch-up digest day=%s", day)
+        run_digest(cfg, day)
+        written.append(day)
+    return written
+
+
+def crawl_overdue(cfg: Config, now: datetime | None = None) -> bool:
+    """Whether the last crawl started longer ago than the crawl interval (or never)."""
+    db = store.open_db(cfg.db_path)
+    last = store.last_crawl_started(db)
+    db.close()
+    if last is None:
+        return True
+    elapsed = (now or datetime.now(UTC)) - datetime.fromisoformat(last)
+    return elapsed >= timedelta(minutes=cfg.crawl_interval_minutes)
+
+
+def run_maintenance(cfg: Config, now: datetime | None = None) -> dict[str, int]:
+    """The weekly job: drop old raw HTML, refresh statistics, truncate the WAL."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=cfg.keep_pages_days)
+    db = store.open_db(cfg.db_path)
+    run_id = store.start_run(db, "maintenance")
+    result = store.maintain(
+        db, drop_html_before=cutoff.astimezone(UTC).isoformat(timespec="seconds")
+    )
+    store.finish_run(db, run_id, "ok", result)
+    db.close()
+    log.info("maintenance %s", result)
+    return result
