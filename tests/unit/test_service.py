@@ -34,3 +34,17 @@ def test_a_sharp_fall_in_yield_is_flagged(last_week: int, before: int, warned: b
     assert (warning is not None) is warned
     if warned:
         assert "fell to 1.0 from 10.0" in warning
+
+
+def test_service_install_writes_a_systemd_unit_for_this_config(tmp_path: Path) -> None:
+    from tests.conftest import newsdesk
+
+    (tmp_path / "newsdesk.toml").write_text('timezone = "UTC"\n')
+    result = newsdesk(
+        "service", "install", "--user", "--unit-dir", str(tmp_path / "units"), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    unit = (tmp_path / "units" / "newsdesk.service").read_text()
+    assert f"--config {tmp_path / 'newsdesk.toml'} run" in unit
+    assert "Restart=on-failure" in unit and "KillSignal=SIGTERM" in unit
+    assert "systemctl --user enable --now newsdesk" in result.stdout
