@@ -25,12 +25,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest import jobs, pages, store
+from digest import jobs, pages, query, store
 from digest.build import DigestBusy
 from digest.config import Config, ConfigError, load_config
 from digest.extract import Extracted, Rules, extract
 from digest.process import rules_for
 from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_report
+from digest.summarise import summarise
 
 log = logging.getLogger("newsdesk")
 
@@ -305,8 +306,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="crawl, process and digest once, then exit")
 
     p = sub.add_parser("search", help="full-text search of the stored articles")
-    p.add_argument("query", help='FTS5 query, e.g. "rare earth" or minera*')
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("query", help='FTS5 query: "rare earth" (phrase), minera* (prefix), a AND b')
+    _filter_options(p, formats=("table", "json", "csv"))
+
+    p = sub.add_parser("articles", help="list stored articles, newest first")
+    _filter_options(p, formats=("table", "json", "csv"))
+
+    p = sub.add_parser("show", help="one article: metadata, summary, aliases, text")
+    p.add_argument("key", metavar="ID|URL", help="an article id, its URL, or one of its aliases")
+
+    p = sub.add_parser("export", help="write articles as JSON Lines or CSV")
+    _filter_options(p, formats=("jsonl", "csv"), limit=None)
+    p.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
 
     p = sub.add_parser("status", help="the service, its next runs, and each source's health")
     p.add_argument("--json", action="store_true", help="the same as one JSON object")
@@ -332,6 +343,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="apply this configured source's extraction rules")
     p.add_argument("--json", action="store_true", help="one JSON object per page and line")
 
+    p = sub.add_parser("summarise", help="summarise a plain-text article (or JSON Lines)")
+    p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+    p.add_argument("--words", type=int, help="word budget (default: the config's, else 70)")
+    p.add_argument("--sentences", type=int, help="most sentences (default: the config's, else 3)")
+    p.add_argument("--title", help="the headline, so that a sentence repeating it is left out")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read JSON Lines with a text field, write each with a summary added",
+    )
+
     p = sub.add_parser("demo", help="crawl the bundled sample site offline and write its digest")
     p.add_argument(
         "--data-dir",
@@ -342,35 +364,57 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _filter_options(
+    p: argparse.ArgumentParser, *, formats: tuple[str, ...], limit: int | None = 20
+) -> None:
+    p.add_argument("--since", help="7d, 24h, 2w or a date (YYYY-MM-DD, local midnight)")
+    p.add_argument("--until", help="a date (YYYY-MM-DD, local midnight) or 7d, 24h ago")
+    p.add_argument("--source", help="only this source")
+    p.add_argument("--topic", help="only articles matching this watch topic")
+    p.add_argument("--limit", type=int, default=limit, help=f"at most N (default {limit or 'all'})")
+    p.add_argument("--format", choices=formats, default=formats[0])
+
+
+def _article_query(args: argparse.Namespace, cfg: Config) -> store.ArticleQuery:
+    return store.ArticleQuery(
+        text=getattr(args, "query", None),
+        since=query.parse_when(args.since, cfg.tz) if args.since else None,
+        until=query.parse_when(args.until, cfg.tz) if args.until else None,
+        source=args.source,
+        topic=args.topic,
+        limit=args.limit,
+    )
+
+
+def _read(cfg: Config, args: argparse.Namespace) -> int:
+    """search, articles, show and export: read-only, never in the service's way."""
+    db = store.open_readonly(cfg.db_path)
+    if args.command == "show":
+        article = store.get_article(db, args.key)
+        if article is None:
+            print(f"newsdesk: no article {args.key!r} in {cfg.db_path}", file=sys.stderr)
+            return 1
+        print(query.format_article(article))
+        return 0
+    wanted = _article_query(args, cfg)
+    rows = query.run_query(db, wanted, with_text=args.command == "export")
+    if args.command == "export":
+        out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+        count = query.export(rows, args.format, out)
+        if args.output:
+            out.close()
+        print(f"{count} article{'s' if count != 1 else ''} exported", file=sys.stderr)
+        return 0
+    print(query.format_rows(rows, args.format))
+    print(f"{len(rows)} article{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+    return 0
+
+
 def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-11-26, got {text!r}") from None
-
-
-def _search(cfg: Config, query: str, limit: int) -> int:
-    try:
-        db = store.open_readonly(cfg.db_path)
-    except FileNotFoundError as exc:
-        print(f"newsdesk: {exc}", file=sys.stderr)
-        return 1
-    try:
-        rows = store.search(db, query, limit=limit)
-    except Exception as exc:  # sqlite3.OperationalError for a malformed FTS5 query
-        print(
-            f"newsdesk: cannot search for {query!r}: {exc}. Quote phrases, e.g. '\"rare earth\"'.",
-            file=sys.stderr,
-        )
-        return 2
-    for row in rows:
-        when = (row["published_at"] or "")[:10]
-        print(
-            f"{row['id']:>5}  {when:10}  {row['source']:12}  {row['title']}\n"
-            f"       {row['url']}\n       {row['snippet']}\n"
-        )
-    print(f"{len(rows)} result{'s' if len(rows) != 1 else ''}", file=sys.stderr)
-    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -383,6 +427,40 @@ def _extract(args: argparse.Namespace) -> int:
     except (ConfigError, pages.PageError) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _summarise(args: argparse.Namespace) -> int:
+    """``newsdesk summarise``: works without a config file; --config sets the defaults."""
+    try:
+        cfg = load_config(args.config) if args.config else Config()
+        # SIM115: the file is closed by the with-block below
+        source = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115
+    except (ConfigError, OSError) as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    budget = {
+        "words": args.words or cfg.summary_words,
+        "sentences": args.sentences or cfg.summary_sentences,
+    }
+    with source:
+        if not args.jsonl:
+            print(summarise(source.read(), title=args.title, **budget))
+            return 0
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+            except (ValueError, KeyError, TypeError):
+                print(
+                    f'newsdesk: {args.file}:{number}: expected a JSON object with a "text" field',
+                    file=sys.stderr,
+                )
+                return 2
+            record["summary"] = summarise(text, title=record.get("title"), **budget)
+            print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
 
 
@@ -518,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
         return demo(args.data_dir)
     if args.command == "extract":
         return _extract(args)
+    if args.command == "summarise":
+        return _summarise(args)
     try:
         cfg = load_config(args.config)
         if args.command == "crawl":
@@ -545,13 +625,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "run":
             return run_once(cfg) if args.once else serve(cfg)
-        if args.command == "search":
-            return _search(cfg, args.query, args.limit)
+        if args.command in ("search", "articles", "show", "export"):
+            return _read(cfg, args)
         if args.command == "status":
             return _status(cfg, as_json=args.json)
         if args.command == "service":
             return _install_service(args)
-    except (ConfigError, DigestBusy) as exc:
+    except (ConfigError, DigestBusy, query.QueryError, FileNotFoundError) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
     raise AssertionError(args.command)

@@ -80,11 +80,19 @@ def day_window(day: date, cfg: Config) -> tuple[str, str]:
     )
 
 
-def build_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> Digest:
+def day_stories(db: Database, day: date, *, cfg: Config) -> list[Story]:
+    """The stories of ``day``, ranked: its articles, near-duplicates grouped."""
+    start, end = day_window(day, cfg)
+    return rank(group_stories(store.articles_seen_between(db, start, end)))
+
+
+def build_digest(
+    db: Database, day: date, *, cfg: Config, now: datetime, stories: list[Story] | None = None
+) -> Digest:
     """The digest of ``day``: topic sections, source sections, and source health."""
     start, end = day_window(day, cfg)
-    rows = store.articles_seen_between(db, start, end)
-    stories = rank(group_stories(rows))
+    stories = day_stories(db, day, cfg=cfg) if stories is None else stories
+    rows = [a for s in stories for a in s.articles]
     sections = _topic_sections(stories, cfg) + _source_sections(stories, cfg)
     sources_with_news = {a["source"] for s in stories for a in s.articles}
     health = _health(store.source_runs_between(db, start, end), cfg, sources_with_news)
@@ -187,7 +195,9 @@ def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> di
 
 
 def _write_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dict[str, Path]:
-    digest = build_digest(db, day, cfg=cfg, now=now)
+    stories = day_stories(db, day, cfg=cfg)
+    store.set_stories(db, [[a["id"] for a in s.articles] for s in stories])
+    digest = build_digest(db, day, cfg=cfg, now=now, stories=stories)
     stem = cfg.digests_dir / day.isoformat()
     paths = {
         "markdown": stem.with_suffix(".md"),

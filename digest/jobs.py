@@ -41,6 +41,7 @@ def run_crawl(
 ) -> dict[str, Any]:
     """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row."""
     db = store.open_db(cfg.db_path)
+    store.sync_sources(db, [(src.name, src.homepage) for src in cfg.sources])
     run_id = store.start_run(db, "crawl")
     cmd = [
         sys.executable,

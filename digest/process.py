@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +23,9 @@ from pebble import ProcessFuture, ProcessPool
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config, Source
+from digest.config import Config, Source, Topic
 from digest.extract import Rules, extract
+from digest.stories import topics_of
 from digest.summarise import summarise
 
 Progress = Callable[[int, int, str], None]
@@ -45,11 +46,15 @@ def rules_for(source: Source) -> Rules:
     return Rules(drop_selectors=source.drop_selectors, body_selector=source.body_selector)
 
 
-def work(html: str, url: str, rules: Rules, sentences: int) -> dict[str, Any]:
+def work(html: str, url: str, rules: Rules, sentences: int, words: int) -> dict[str, Any]:
     """One page, in a worker process: the extracted article and, for an article, its summary."""
     found = extract(html, url, rules)
     row = found.as_dict()
-    row["summary"] = summarise(found.text, sentences=sentences) if found.is_article else None
+    row["summary"] = (
+        summarise(found.text, sentences=sentences, words=words, title=found.title)
+        if found.is_article
+        else None
+    )
     return row
 
 
@@ -80,7 +85,7 @@ def process_pages(
     in_flight: deque[_Task] = deque()
 
     def finish_oldest() -> None:
-        state = _finish(db, in_flight.popleft(), result, timeout)
+        state = _finish(db, in_flight.popleft(), result, timeout, cfg.topics)
         if progress:
             progress(sum(result.counts.values()), len(urls), state)
 
@@ -97,6 +102,7 @@ def process_pages(
                 page.url,
                 rules.get(page.source, Rules()),
                 cfg.summary_sentences,
+                cfg.summary_words,
             )
             in_flight.append(_Task(url, page.source, page.first_seen_at, future))
             if len(in_flight) >= size * 2:  # a short queue: memory stays flat
@@ -106,7 +112,9 @@ def process_pages(
     return result
 
 
-def _finish(db: Database, task: _Task, result: ProcessResult, timeout: float) -> str:
+def _finish(
+    db: Database, task: _Task, result: ProcessResult, timeout: float, topics: Sequence[Topic]
+) -> str:
     try:
         row = task.future.result()
     except FutureTimeout:
@@ -114,7 +122,7 @@ def _finish(db: Database, task: _Task, result: ProcessResult, timeout: float) ->
     except Exception as exc:  # the worker's error, re-raised here; the page keeps it
         state = _failed(db, task.url, f"{type(exc).__name__}: {exc}", result)
     else:
-        state = _save(db, task, row)
+        state = _save(db, task, row, topics)
     result.counts[state] += 1
     return state
 
@@ -124,7 +132,7 @@ def _failed(db: Database, url: str, error: str, result: ProcessResult) -> str:
     return store.record_failure(db, url, error)
 
 
-def _save(db: Database, task: _Task, row: dict[str, Any]) -> str:
+def _save(db: Database, task: _Task, row: dict[str, Any], topics: Sequence[Topic]) -> str:
     if not row["is_article"]:
         store.mark_page(db, task.url, "not_article", row["reason"])
         return "not_article"
@@ -134,4 +142,5 @@ def _save(db: Database, task: _Task, row: dict[str, Any]) -> str:
         author=", ".join(row["authors"]) or row["credit"],
     )
     store.save_article(db, row, page_url=task.url, first_seen_at=task.first_seen_at)
+    store.set_topics(db, row["url"], [t.name for t in topics_of(row, topics)])
     return "article"

@@ -21,6 +21,8 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from digest.urls import clean_url
+
 BUSY_TIMEOUT_MS = 10_000
 MAX_ATTEMPTS = 3  # extractions that fail or time out before a page is quarantined
 
@@ -158,6 +160,31 @@ def m005_digest_claims(db: Database) -> None:
     digests.add_column("claimed_at", str)
     digests.add_column("claimed_by", int)
     db.execute("UPDATE digests SET status = 'done'")
+
+
+@migrations()
+def m006_sources_stories_topics(db: Database) -> None:
+    db["sources"].create(
+        {"name": str, "homepage": str, "added_at": str, "updated_at": str}, pk="name"
+    )
+    db["articles"].add_column("story_id", int)
+    db["articles"].create_index(["story_id"])
+    db["articles"].create_index(["published_at"])
+    db["article_topics"].create(
+        {"article_id": int, "topic": str},
+        pk=("article_id", "topic"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_topics"].create_index(["topic", "article_id"])
+    db.create_view("stories", STORIES_VIEW)
+
+
+STORIES_VIEW = """SELECT a.story_id AS id,
+       (SELECT title FROM articles AS lead WHERE lead.id = a.story_id) AS title,
+       count(*) AS articles, count(DISTINCT a.source) AS sources,
+       group_concat(DISTINCT a.source) AS source_names,
+       min(a.first_seen_at) AS first_seen_at
+  FROM articles AS a WHERE a.story_id IS NOT NULL GROUP BY a.story_id"""
 
 
 def utcnow() -> str:
@@ -420,16 +447,143 @@ def articles_seen_between(db: Database, start_utc: str, end_utc: str) -> list[di
 
 def search(db: Database, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
     """Full-text search over title, summary and text, best match first (bm25)."""
-    cursor = db.execute(
-        """SELECT articles.id, articles.url, articles.source, articles.title,
-                  articles.published_at, articles.summary,
-                  snippet(articles_fts, 2, '[', ']', ' … ', 12) AS snippet
-           FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid
-           WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?""",
-        [query, limit],
-    )
+    return find_articles(db, ArticleQuery(text=query, limit=limit))
+
+
+WHEN = "coalesce(articles.published_at, articles.first_seen_at)"
+ARTICLE_COLUMNS = (
+    "id",
+    "url",
+    "source",
+    "title",
+    "author",
+    "published_at",
+    "first_seen_at",
+    "summary",
+    "story_id",
+)
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Filters shared by search, listing and export. Times are UTC ISO strings."""
+
+    text: str | None = None  # an FTS5 query
+    since: str | None = None
+    until: str | None = None
+    source: str | None = None
+    topic: str | None = None
+    limit: int | None = 20
+
+
+def find_articles(
+    db: Database, query: ArticleQuery, *, with_text: bool = False
+) -> list[dict[str, Any]]:
+    """Articles matching ``query``: by relevance (bm25) with a highlighted snippet when
+    there is a text query, else newest first."""
+    columns = [f"articles.{c}" for c in ARTICLE_COLUMNS]
+    columns += ["articles.text"] if with_text else []
+    where, params = _filters(query)
+    if query.text:
+        columns.append("snippet(articles_fts, 2, '[', ']', ' … ', 12) AS snippet")
+        sql = (
+            f"SELECT {', '.join(columns)} FROM articles_fts "
+            "JOIN articles ON articles.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND {where} ORDER BY bm25(articles_fts)"
+        )
+        params = [query.text, *params]
+    else:
+        sql = (
+            f"SELECT {', '.join(columns)} FROM articles WHERE {where} "
+            f"ORDER BY {WHEN} DESC, articles.id DESC"
+        )
+    if query.limit:
+        sql += f" LIMIT {int(query.limit)}"
+    cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _filters(query: ArticleQuery) -> tuple[str, list[Any]]:
+    clauses, params = ["1"], []
+    when = WHEN
+    if query.since:
+        clauses.append(f"{when} >= ?")
+        params.append(query.since)
+    if query.until:
+        clauses.append(f"{when} < ?")
+        params.append(query.until)
+    if query.source:
+        clauses.append("articles.source = ?")
+        params.append(query.source)
+    if query.topic:
+        clauses.append("articles.id IN (SELECT article_id FROM article_topics WHERE topic = ?)")
+        params.append(query.topic)
+    return " AND ".join(clauses), params
+
+
+def get_article(db: Database, key: str) -> dict[str, Any] | None:
+    """One article by id, canonical URL or alias URL (as given or cleaned of tracking
+    parameters and fragment), with its aliases and topics."""
+    urls = [key, clean_url(key)] if "://" in key else [key, key]
+    cursor = db.execute(
+        """SELECT * FROM articles WHERE id = ? OR url IN (?, ?)
+           OR url IN (SELECT article_url FROM aliases WHERE url IN (?, ?))""",
+        [int(key) if key.isdigit() else -1, *urls, *urls],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    article = dict(zip([d[0] for d in cursor.description], row, strict=True))
+    article["aliases"] = [
+        r[0]
+        for r in db.execute(
+            "SELECT url FROM aliases WHERE article_url = ? ORDER BY url", [article["url"]]
+        )
+    ]
+    article["topics"] = [
+        r[0]
+        for r in db.execute(
+            "SELECT topic FROM article_topics WHERE article_id = ? ORDER BY topic", [article["id"]]
+        )
+    ]
+    for name in JSON_FIELDS:
+        article[name] = json.loads(article[name] or "[]")
+    return article
+
+
+def set_topics(db: Database, url: str, topics: Iterable[str]) -> None:
+    """The watch topics an article matches (replacing what it matched before)."""
+    with write(db):
+        article_id = db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()[0]
+        db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
+        db.conn.executemany(
+            "INSERT INTO article_topics (article_id, topic) VALUES (?, ?)",
+            [(article_id, topic) for topic in topics],
+        )
+
+
+def set_stories(db: Database, groups: Iterable[list[int]]) -> None:
+    """Record story groups: each article's ``story_id`` is its group's lead article id
+    (the first id of the list)."""
+    with write(db):
+        for ids in groups:
+            db.conn.executemany(
+                "UPDATE articles SET story_id = ? WHERE id = ?", [(ids[0], i) for i in ids]
+            )
+
+
+def sync_sources(db: Database, sources: Iterable[tuple[str, str]]) -> None:
+    """The configured sources (name, homepage), for queries that join on them."""
+    now = utcnow()
+    with write(db):
+        for name, homepage in sources:
+            db.execute(
+                """INSERT INTO sources (name, homepage, added_at, updated_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(name) DO UPDATE SET homepage = excluded.homepage,
+                       updated_at = excluded.updated_at""",
+                [name, homepage, now, now],
+            )
 
 
 # --- runs and digests --------------------------------------------------------------------

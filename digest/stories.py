@@ -92,12 +92,17 @@ def rank(stories: list[Story]) -> list[Story]:
 
 def topic_of(story: Story, topics: Sequence[Topic]) -> Topic | None:
     """The first watch topic with a term in the story's title, summary or text."""
-    lead = story.lead
-    haystack = " ".join(str(lead.get(k) or "") for k in ("title", "summary", "text")).lower()
-    for topic in topics:
-        for term in topic.terms:
-            if term.strip() and re.search(
-                rf"(?<!\w){re.escape(term.strip().lower())}(?!\w)", haystack
-            ):
-                return topic
-    return None
+    matching = topics_of(story.lead, topics)
+    return matching[0] if matching else None
+
+
+def topics_of(article: dict[str, Any], topics: Sequence[Topic]) -> list[Topic]:
+    """Every watch topic with a term (a whole word or phrase, any case) in the article's
+    title, summary or text."""
+    haystack = " ".join(str(article.get(k) or "") for k in ("title", "summary", "text")).lower()
+    return [t for t in topics if any(_mentions(haystack, term) for term in t.terms)]
+
+
+def _mentions(haystack: str, term: str) -> bool:
+    term = term.strip().lower()
+    return bool(term) and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack) is not None

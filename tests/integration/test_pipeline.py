@@ -151,7 +151,7 @@ def test_search_finds_by_phrase_and_explains_a_bad_query(crawled: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Pakistan invites Japanese firms to invest in mineral sector" in result.stdout
     assert "[rare earth]" in result.stdout  # highlighted snippet
-    assert "1 result" in result.stderr
+    assert "1 article" in result.stderr
     bad = newsdesk("search", '"unbalanced', cwd=cwd)
     assert bad.returncode == 2
     assert "cannot search" in bad.stderr and "Traceback" not in bad.stderr

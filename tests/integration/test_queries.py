@@ -1,0 +1,137 @@
+"""Reading the store from the command line: search with filters and formats, listing,
+one article, export, summaries of plain text; and readers that never disturb a writer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from digest import store
+from tests.conftest import EXAMPLE_PATH, FIXTURES, newsdesk
+from tests.integration.test_pipeline import crawled  # a crawled and processed store
+
+__all__ = ["crawled"]
+
+
+def cli(cwd: Path, *args: str) -> str:
+    result = newsdesk(*args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_search_filters_and_formats(crawled: Path) -> None:
+    cwd = crawled.parent.parent
+    rows = json.loads(cli(cwd, "search", "Japan OR oil", "--format", "json"))
+    assert {r["title"] for r in rows} >= {
+        "Pakistan invites Japanese firms to invest in mineral sector"
+    }
+    assert all(r["snippet"] for r in rows)
+    assert json.loads(cli(cwd, "search", "oil", "--since", "2025-11-05", "--format", "json")) == []
+    older = json.loads(cli(cwd, "search", "oil", "--until", "2025-11-05", "--format", "json"))
+    assert [r["title"] for r in older] == ["Oil prices edge lower as traders weigh supply outlook"]
+    assert json.loads(cli(cwd, "search", "oil", "--source", "other", "--format", "json")) == []
+    table = list(csv.DictReader(io.StringIO(cli(cwd, "search", "minera*", "--format", "csv"))))
+    assert table[0]["url"].endswith(EXAMPLE_PATH)
+    bad = newsdesk("search", "oil", "--since", "last tuesday", cwd=cwd)
+    assert bad.returncode == 2 and "expected 7d, 24h, 2w or a date" in bad.stderr
+
+
+def test_articles_show_and_export(crawled: Path, tmp_path: Path) -> None:
+    cwd = crawled.parent.parent
+    listed = json.loads(cli(cwd, "articles", "--format", "json", "--limit", "2"))
+    assert len(listed) == 2
+    assert listed[0]["published_at"] >= listed[1]["published_at"]  # newest first
+    example = json.loads(cli(cwd, "articles", "--format", "json", "--since", "2025-11-05"))
+    url = next(r["url"] for r in example if r["url"].endswith(EXAMPLE_PATH))
+    shown = cli(cwd, "show", url + "?utm_source=x#comments")  # cleaned like a crawled link
+    assert shown.startswith("Pakistan invites Japanese firms to invest in mineral sector\n")
+    assert "credit:      Monitoring Desk" in shown
+    assert "Summary: " in shown and "Pakistan’s Minister for Commerce Jam Kamal" in shown
+    article_id = next(r["id"] for r in example if r["url"] == url)
+    assert cli(cwd, "show", str(article_id)) == shown
+    missing = newsdesk("show", "999999", cwd=cwd)
+    assert missing.returncode == 1 and "no article '999999'" in missing.stderr
+    out = tmp_path / "export.jsonl"
+    result = newsdesk("export", "--output", str(out), cwd=cwd)
+    assert "3 articles exported" in result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 3 and all(r["text"] and r["summary"] for r in records)
+    rows = list(
+        csv.DictReader(io.StringIO(cli(cwd, "export", "--format", "csv", "--source", "profit")))
+    )
+    assert len(rows) == 3 and set(rows[0]) >= {"url", "title", "summary", "text"}
+
+
+def test_summarise_command_reads_text_and_json_lines(tmp_path: Path) -> None:
+    article = (FIXTURES / "example_paragraphs.txt").read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    summary = cli(tmp_path, "summarise", "a.txt", "--words", "60").strip()
+    assert summary and len(summary.split()) <= 60 + 40  # whole sentences, about the budget
+    assert all(part.strip() in article for part in summary.split(". ") if part.strip())
+    lines = [json.dumps({"id": n, "text": article}) for n in range(2)]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = [json.loads(x) for x in cli(tmp_path, "summarise", "--jsonl", "a.jsonl").splitlines()]
+    assert [r["id"] for r in records] == [0, 1] and records[0]["summary"] == records[1]["summary"]
+
+
+def test_readers_and_a_writer_never_wait_on_each_other(crawled: Path) -> None:
+    """A crawl-sized writer commits batches while readers search; neither side fails or
+    waits longer than a second for the other."""
+    db_path = crawled
+    slowest = {"write": 0.0, "read": 0.0}
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        db = store.open_db(db_path)
+        try:
+            for n in range(60):
+                html = "<p>" + "copper " * 2000 + f"{n}</p>"
+                page = store.FetchedPage(
+                    url=f"https://w.example/{n}",
+                    source="w",
+                    final_url="",
+                    http_status=200,
+                    content_type="text/html",
+                    html=html,
+                    fetched_at="2026-11-26T00:00:00+00:00",
+                )
+                started = time.monotonic()
+                store.save_pages(db, [page])
+                slowest["write"] = max(slowest["write"], time.monotonic() - started)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            stop.set()
+            db.close()
+
+    def reader() -> None:
+        db = store.open_readonly(db_path)
+        try:
+            while not stop.is_set():
+                started = time.monotonic()
+                store.search(db, "oil OR japan")
+                db.execute("SELECT count(*) FROM pages").fetchone()
+                slowest["read"] = max(slowest["read"], time.monotonic() - started)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [
+        threading.Thread(target=writer),
+        *(threading.Thread(target=reader) for _ in range(3)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert slowest["write"] < 1.0 and slowest["read"] < 1.0, slowest
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM pages WHERE source = 'w'").fetchone()[0] == 60
