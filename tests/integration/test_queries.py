@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -135,3 +136,13 @@ def test_readers_and_a_writer_never_wait_on_each_other(crawled: Path) -> None:
     assert slowest["write"] < 1.0 and slowest["read"] < 1.0, slowest
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM pages WHERE source = 'w'").fetchone()[0] == 60
+
+
+def test_the_readmes_sql_examples_run(crawled: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    queries = re.findall(r'^sqlite-utils data/newsdesk\.db "(.+)" --table$', readme, flags=re.M)
+    assert len(queries) == 4
+    with sqlite3.connect(f"{crawled.as_uri()}?mode=ro", uri=True) as conn:
+        results = [conn.execute(sql).fetchall() for sql in queries]
+    assert results[0] and results[3]  # articles per day, crawl outcomes
+    assert results[2][0][0] == "Pakistan invites Japanese firms to invest in mineral sector"

@@ -110,3 +110,55 @@ def test_run_detail_is_merged(db) -> None:
     assert run["status"] == "ok"
     assert run["detail"] == {"exit_code": 0, "note": "again"}
     assert run["finished_at"] >= run["started_at"]
+
+
+def test_a_store_of_the_first_schema_is_upgraded_with_every_row_kept(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    store.migrations.apply(old, stop_before="m002_aliases_and_source_runs")
+    assert [m.name for m in store.migrations.applied(old)] == ["m001_initial"]
+    old["pages"].insert(
+        {
+            "url": "u1",
+            "source": "s",
+            "first_seen_at": "2025-01-01T00:00:00+00:00",
+            "fetched_at": "2025-01-01T00:00:00+00:00",
+            "state": "article",
+            "html_zlib": b"x",
+            "html_sha256": "h",
+        }
+    )
+    old["articles"].insert(
+        {
+            "url": "a1",
+            "page_url": "u1",
+            "source": "s",
+            "title": "Old copper story",
+            "text": "Copper text.",
+            "summary": "Copper.",
+            "first_seen_at": "2025-01-01T00:00:00+00:00",
+        }
+    )
+    old["runs"].insert({"kind": "crawl", "started_at": "2025-01-01T00:00:00+00:00", "status": "ok"})
+    old["digests"].insert(
+        {
+            "day": "2025-01-01",
+            "generated_at": "2025-01-02T02:00:00+00:00",
+            "article_count": 1,
+            "markdown_path": "m",
+            "html_path": "h",
+        }
+    )
+    old.close()
+
+    db = store.open_db(path)
+    assert store.migrations.pending(db) == []
+    assert db.execute("SELECT url, state, attempts FROM pages").fetchall() == [("u1", "article", 0)]
+    assert db.execute("SELECT title, story_id FROM articles").fetchall() == [
+        ("Old copper story", None)
+    ]
+    assert db.execute("SELECT kind, status FROM runs").fetchall() == [("crawl", "ok")]
+    assert db.execute("SELECT day, status FROM digests").fetchall() == [("2025-01-01", "done")]
+    assert [r["title"] for r in store.search(db, "copper")] == ["Old copper story"]
