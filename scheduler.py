@@ -26,6 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest import jobs, pages, query, store
+from digest.browse import browse
 from digest.build import DigestBusy
 from digest.config import Config, ConfigError, load_config
 from digest.extract import Extracted, Rules, extract
@@ -272,6 +273,7 @@ name = "ledger"
 homepage = "{base}/"
 sections = ["{base}/business/"]
 sitemaps = ["{base}/sitemap.xml"]
+allow_private_address = true  # the sample site is served on 127.0.0.1
 """
 
 
@@ -331,6 +333,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a user unit in ~/.config/systemd/user (no root needed)",
     )
     p.add_argument("--unit-dir", type=Path, help="write the unit here instead")
+
+    p = sub.add_parser("browse", help="Datasette over the store, read-only, on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
 
     p = sub.add_parser("extract", help="show what newsdesk keeps of saved pages or a live URL")
     p.add_argument(
@@ -631,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
             return _status(cfg, as_json=args.json)
         if args.command == "service":
             return _install_service(args)
+        if args.command == "browse":
+            return browse(cfg, port=args.port)
     except (ConfigError, DigestBusy, query.QueryError, FileNotFoundError) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2

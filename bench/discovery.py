@@ -36,6 +36,7 @@ homepage = "{base}/"
 sections = ["{base}/business/", "{base}/markets/"]
 article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
 max_pages = {n_articles * 2}
+allow_private_address = true
 """,
         encoding="utf-8",
     )

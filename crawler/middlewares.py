@@ -4,7 +4,9 @@ requests, so an unchanged one costs a 304 and nothing more."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -12,8 +14,10 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +115,52 @@ class ListingCachePolicy(RFC2616Policy):
             self._set_conditional_validators(request, cachedresponse)
             return False
         return super().is_cached_response_fresh(cachedresponse, request)
+
+
+class PrivateAddress(IgnoreRequest):
+    """The URL's host is not a public internet address (or its scheme is not http/https)."""
+
+
+class PublicAddressMiddleware:
+    """Refuse, before any connection, a request whose scheme is not http(s) or whose host
+    is or resolves to a loopback, private, link-local (169.254.169.254), multicast,
+    reserved or otherwise non-public address. Redirects pass through here again, so each
+    hop is checked. Hosts listed in ``NEWSDESK_PRIVATE_HOSTS`` (a source's own hosts, when
+    its config says ``allow_private_address = true``) are let through."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.allowed = {h.lower() for h in crawler.settings.getlist("NEWSDESK_PRIVATE_HOSTS")}
+        self.stats = crawler.stats
+        self._cache: dict[str, bool] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PublicAddressMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        parts = urlparse_cached(request)
+        if parts.scheme not in ("http", "https"):
+            self._refuse(request, f"scheme {parts.scheme!r} is not fetched")
+        host = (parts.hostname or "").lower()
+        if host in self.allowed:
+            return
+        if host not in self._cache:
+            self._cache[host] = await maybe_deferred_to_future(deferToThread(is_public_host, host))
+        if not self._cache[host]:
+            self._refuse(request, f"{host} is not a public address")
+
+    def _refuse(self, request: Request, why: str) -> None:
+        assert self.stats is not None
+        self.stats.inc_value("newsdesk/refused/private_address")
+        raise PrivateAddress(f"refused {request.url}: {why}")
+
+
+def is_public_host(host: str) -> bool:
+    """Whether every address ``host`` names (or resolves to) is a public unicast address."""
+    if not host:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return True  # unresolvable: the download fails on its own, nothing is reached
+    return all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)

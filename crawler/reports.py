@@ -19,10 +19,11 @@ from twisted.internet.error import ConnectionRefusedError as TxConnectionRefused
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.middlewares import RobotsUnavailable
+from crawler.middlewares import PrivateAddress, RobotsUnavailable
 
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((RobotsUnavailable,), "robots_unavailable"),
+    ((PrivateAddress,), "private_address"),
     ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
     ((CannotResolveHostError, DNSLookupError), "dns"),
     ((DownloadConnectionRefusedError, TxConnectionRefused), "connection_refused"),

@@ -39,6 +39,7 @@ LOG_LEVEL = "WARNING"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.PublicAddressMiddleware": 60,
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
 }
 ITEM_PIPELINES = {"crawler.pipelines.persist.StorePagesPipeline": 800}
@@ -56,6 +57,7 @@ NEWSDESK_BATCH_SIZE = 10  # pages written per transaction, at the most
 NEWSDESK_BATCH_SECONDS = 2.0  # and at least this often while pages arrive
 NEWSDESK_SITEMAP_MAX_AGE_DAYS = 3.0  # sitemap entries older than this are skipped
 NEWSDESK_REFRESH = False  # fetch article pages already in the store again
+NEWSDESK_PRIVATE_HOSTS: list[str] = []  # hosts of sources that opted in to private addresses
 
 
 def crawl_settings(
@@ -77,6 +79,9 @@ def crawl_settings(
             "NEWSDESK_REFRESH": refresh,
             "NEWSDESK_SITEMAP_MAX_AGE_DAYS": backfill_days or cfg.sitemap_max_age_days,
             "HTTPCACHE_DIR": str(Path(cfg.data_dir) / "httpcache"),
+            "NEWSDESK_PRIVATE_HOSTS": sorted(
+                {host for s in cfg.sources if s.allow_private_address for host in s.hosts}
+            ),
             **({"LOG_LEVEL": log_level} if log_level else {}),
         },
         priority="cmdline",

@@ -42,6 +42,7 @@ class SiteServer(ThreadingHTTPServer):
         self.root = root
         self.log: list[tuple[float, str, int]] = []
         self.overrides: dict[str, int] = {}
+        self.redirects: dict[str, str] = {}  # path -> Location, answered with a 302
 
     @property
     def requests_seen(self) -> list[str]:
@@ -59,6 +60,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
+        if path in self.server.redirects:
+            self._send(302, b"", {"Location": self.server.redirects[path]})
+            return
         if path in self.server.overrides:
             self._send(self.server.overrides[path], b"overridden\n", {})
             return

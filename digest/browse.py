@@ -4,9 +4,11 @@ Datasette is an optional extra (``pip install 'newsdesk[browse]'``) and runs as 
 subprocess in the foreground. The store is passed as a plain (mutable) database, never
 with ``--immutable``, because the service keeps writing it: Datasette then reads it
 through ``file:...?mode=ro`` connections, sees new rows at once, and could only write
-through a writable canned query or a plugin, of which newsdesk defines none and loads none.
-Arbitrary SQL stays available, but Datasette accepts only SELECT statements and runs them
-on those read-only connections. docs/browse.md describes the queries.
+through a writable canned query or a plugin: newsdesk defines no writable query, asks
+Datasette to load no plugin (``DATASETTE_LOAD_PLUGINS=""``, which Datasette 0.65 ignores, so
+installed plugins are named on stderr). Arbitrary SQL stays available, but Datasette accepts
+only SELECT statements and runs them on those read-only connections. docs/browse.md
+describes the queries.
 """
 
 from __future__ import annotations
@@ -190,17 +192,18 @@ def _minutes(n: int) -> str:
 
 def todays_digest_sql(offset: int) -> str:
     """Articles first seen on the local day ``:day`` (default: today in the zone)."""
-    day = f"coalesce(nullif(trim(:day), ''), date('now', {_minutes(offset)}))"
-    start = f"strftime('{ISO_UTC}', {day}, {_minutes(-offset)})"
-    end = f"strftime('{ISO_UTC}', {day}, '+1 day', {_minutes(-offset)})"
-    return f"""select a.source, a.title, a.author,
+    to_utc = _minutes(-offset)
+    return f"""with day as (
+  select coalesce(nullif(trim(:day), ''), date('now', {_minutes(offset)})) as local
+)
+select a.source, a.title, a.author,
   strftime('%H:%M', a.first_seen_at, {_minutes(offset)}) as seen_local,
   a.published_at, a.summary, a.url, a.story_id,
   (select group_concat(t.topic, ', ') from article_topics as t where t.article_id = a.id)
     as topics
-from articles as a
-where a.first_seen_at >= {start}
-  and a.first_seen_at < {end}
+from articles as a, day
+where a.first_seen_at >= strftime('{ISO_UTC}', day.local, {to_utc})
+  and a.first_seen_at < strftime('{ISO_UTC}', day.local, '+1 day', {to_utc})
 order by a.source, coalesce(a.published_at, a.first_seen_at), a.id"""
 
 
@@ -349,7 +352,7 @@ def datasette_command(cfg: Config, *, port: int = 8001, metadata_path: Path) -> 
 
 
 def datasette_env() -> dict[str, str]:
-    """The environment for Datasette: no third-party plugins (honoured by Datasette 1.0)."""
+    """The environment for Datasette: no third-party plugins (Datasette 0.65 ignores it)."""
     return {**os.environ, "DATASETTE_LOAD_PLUGINS": ""}
 
 

@@ -66,10 +66,21 @@ class Source:
     crawl_interval_minutes: float = _help(
         "This source's own crawl interval; 0: the global crawl_interval_minutes.", 0.0
     )
+    allow_private_address: bool = _help(
+        "Let this source's own hosts be loopback or private addresses (an intranet site, "
+        "tests). Links to other non-public hosts stay refused.",
+        False,
+    )
     max_depth: int = _help(
         "How many pages deep pagination and tag/section pages are followed from a start page.",
         3,
     )
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The exact hosts of the homepage, sections, feeds and sitemaps."""
+        urls = (self.homepage, *self.sections, *self.feeds, *self.sitemaps)
+        return tuple(dict.fromkeys((urlsplit(u).hostname or "").lower() for u in urls))
 
     @property
     def domains(self) -> tuple[str, ...]:

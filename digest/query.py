@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TextIO
@@ -58,17 +59,16 @@ def _utc(moment: datetime) -> str:
 
 
 def run_query(db: Database, query: store.ArticleQuery, **kw: Any) -> list[dict[str, Any]]:
-    """``store.find_articles`` with a malformed FTS5 query turned into a QueryError."""
+    """``store.find_articles``, with a malformed FTS5 query turned into a QueryError."""
     try:
         return store.find_articles(db, query, **kw)
-    except Exception as exc:  # sqlite3.OperationalError: fts5 syntax error, no such column
-        message = str(exc).lower()
-        if query.text and ("fts5" in message or "syntax" in message or "no such column" in message):
-            raise QueryError(
-                f"cannot search for {query.text!r} ({exc}). Quote a phrase: '\"rare earth\"'; "
-                "a prefix: minera*; combine with AND, OR, NOT."
-            ) from None
-        raise
+    except sqlite3.OperationalError as exc:  # fts5 syntax error, unterminated string, ...
+        if not query.text:
+            raise
+        raise QueryError(
+            f"cannot search for {query.text!r} ({exc}). Quote a phrase: '\"rare earth\"'; "
+            "a prefix: minera*; combine with AND, OR, NOT."
+        ) from None
 
 
 def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:

@@ -45,6 +45,7 @@ name = "{name}"
 homepage = "{base}/"
 sections = ["{base}/category/business/"]
 sitemaps = ["{base}/sitemap.xml"]
+allow_private_address = true
 """
     if patterns:
         text += "article_patterns = ['/\\d{4}/\\d{2}/\\d{2}/[^/]+/$']\n"

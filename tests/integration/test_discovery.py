@@ -66,6 +66,7 @@ name = "wire"
 homepage = "{base}/"
 sections = ["{base}/business/", "{base}/markets/"]
 article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
+allow_private_address = true
 {extra}"""
 
 

@@ -127,7 +127,10 @@ def test_pages_that_are_not_articles_are_recorded_as_such(
 def test_a_failing_source_is_reported_and_the_others_go_on(
     tmp_path: Path, site_url: str, write_config
 ) -> None:
-    dead = '[[sources]]\nname = "dead"\nhomepage = "http://127.0.0.1:9/"\n'
+    dead = (
+        '[[sources]]\nname = "dead"\nhomepage = "http://127.0.0.1:9/"\n'
+        "allow_private_address = true\n"
+    )
     write_config(source_toml("profit", site_url) + dead)
     result = newsdesk("crawl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -81,7 +81,10 @@ def test_a_teaser_behind_a_paywall_is_kept_as_a_page_not_an_article(write_config
 def test_a_changed_source_rule_applies_to_stored_pages_on_reprocess(
     tmp_path: Path, site_url: str, write_config
 ) -> None:
-    source = f'[[sources]]\nname = "profit"\nhomepage = "{site_url}{EXAMPLE_PATH}"\n'
+    source = (
+        f'[[sources]]\nname = "profit"\nhomepage = "{site_url}{EXAMPLE_PATH}"\n'
+        "allow_private_address = true\n"
+    )
     write_config(source)
     assert newsdesk("crawl", cwd=tmp_path).returncode == 0
     assert newsdesk("process", cwd=tmp_path).returncode == 0

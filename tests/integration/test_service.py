@@ -105,7 +105,9 @@ def test_service_crawls_at_start_and_stops_cleanly_on_sigterm(
 def test_sigterm_during_a_crawl_ends_it_and_records_it(
     tmp_path: Path, silent_server: str, write_config
 ) -> None:
-    write_config(f'[[sources]]\nname = "slow"\nhomepage = "{silent_server}/"\n')
+    write_config(
+        f'[[sources]]\nname = "slow"\nhomepage = "{silent_server}/"\nallow_private_address = true\n'
+    )
     db = tmp_path / "data" / "newsdesk.db"
     service = start_service(tmp_path)
     try:

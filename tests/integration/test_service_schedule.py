@@ -47,7 +47,11 @@ def setup(
         f'timezone = "{TZ}"\ndigest_time = "{digest_at.strftime("%H:%M:%S")}"\n'
         f"crawl_interval_minutes = 600\n{extra}"
     )
-    cfg = write_config('[[sources]]\nname = "quiet"\nhomepage = "http://127.0.0.1:9/"\n', settings)
+    cfg = write_config(
+        '[[sources]]\nname = "quiet"\nhomepage = "http://127.0.0.1:9/"\n'
+        "allow_private_address = true\n",
+        settings,
+    )
     db = store.open_db(cfg.db_path)
     began = (datetime.now(UTC) - timedelta(days=history_days)).isoformat(timespec="seconds")
     db.execute(
