@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urldefrag, urlsplit
 
 from lxml import etree
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 
@@ -62,14 +62,22 @@ def _extension(path: str) -> str:
     return name[name.rfind(".") :].lower() if "." in name else ""
 
 
+def absolute(response: Response, href: str) -> str:
+    """``href`` made absolute against the page and cleaned; "" when it cannot be parsed."""
+    try:
+        return clean_url(urldefrag(response.urljoin(href.strip())).url)
+    except ValueError:
+        return ""
+
+
 def page_links(response: Response) -> list[str]:
     """Absolute http(s) links of an HTML page, cleaned (no fragment, no tracking
     parameters), in page order, each once."""
     seen: dict[str, None] = {}
     for href in response.xpath("//a/@href").getall():
-        url = urldefrag(response.urljoin(href.strip())).url
-        if urlsplit(url).scheme in ("http", "https"):
-            seen.setdefault(clean_url(url), None)
+        url = absolute(response, href)
+        if url.startswith(("http://", "https://")):
+            seen.setdefault(url, None)
     return list(seen)
 
 
@@ -83,8 +91,8 @@ def pagination_links(response: Response) -> list[str]:
         if NEXT_TEXT.search(text) or PAGE_LINK.search(href):
             found.append(href)
     current = clean_url(response.url)
-    urls = {clean_url(response.urljoin(h.strip())): None for h in found}
-    return [u for u in urls if u != current and not TRAP_PATTERNS.search(u)]
+    urls = {absolute(response, h): None for h in found}
+    return [u for u in urls if u and u != current and not TRAP_PATTERNS.search(u)]
 
 
 def feed_links(response: Response) -> list[str]:
@@ -94,8 +102,8 @@ def feed_links(response: Response) -> list[str]:
         rel = (link.attrib.get("rel") or "").lower().split()
         kind = (link.attrib.get("type") or "").lower()
         if "alternate" in rel and kind in FEED_TYPES:
-            hrefs.append(clean_url(response.urljoin(link.attrib["href"].strip())))
-    return hrefs
+            hrefs.append(absolute(response, link.attrib["href"]))
+    return [h for h in hrefs if h]
 
 
 def feed_entries(response: Response) -> list[str]:
@@ -104,7 +112,7 @@ def feed_entries(response: Response) -> list[str]:
     selector.remove_namespaces()
     links = selector.xpath("//item/link/text()").getall()
     links += selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-    return [clean_url(response.urljoin(link.strip())) for link in links if link.strip()]
+    return [url for url in (absolute(response, link) for link in links if link.strip()) if url]
 
 
 def sitemap_entries(response: Response) -> tuple[str, list[SitemapEntry]]:
@@ -125,9 +133,10 @@ def sitemap_entries(response: Response) -> tuple[str, list[SitemapEntry]]:
             for el in node.iter()
             if isinstance(el.tag, str)
         }
-        if fields.get("loc"):
+        url = clean_url(fields.get("loc", ""))
+        if url:
             date = fields.get("publication_date") or fields.get("lastmod")
-            entries.append(SitemapEntry(clean_url(fields["loc"]), _parse_date(date)))
+            entries.append(SitemapEntry(url, _parse_date(date)))
     return kind, entries
 
 
@@ -139,6 +148,20 @@ def _parse_date(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def page_text(response: TextResponse) -> str:
+    """The page as text. Scrapy decodes by BOM, HTTP charset, then <meta charset>; a page
+    whose bytes are valid UTF-8 with non-ASCII characters is UTF-8 whatever it declares
+    (real Latin-1, Windows-1252 or Shift-JIS text is almost never valid UTF-8, and a
+    wrong <meta> is a common mistake)."""
+    body = response.body
+    if response.encoding.lower().replace("-", "").replace("_", "") != "utf8" and not body.isascii():
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return response.text
 
 
 def not_article_reason(response: Response) -> str | None:

@@ -10,6 +10,7 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     ResponseDataLossError,
@@ -38,11 +39,23 @@ def error_kind(failure: Failure) -> str:
     for types, kind in _KINDS:
         if failure.check(*types):
             return kind
-    if failure.check(DownloadCancelledError):
-        return "too_large" if "max" in str(failure.value).lower() else "cancelled"
+    if failure.check(DownloadCancelledError):  # Scrapy cancels only over DOWNLOAD_MAXSIZE
+        return "too_large"
     if failure.check(IgnoreRequest):
-        return "robots_denied" if "robots" in str(failure.value).lower() else "ignored"
+        return _ignored_kind(str(failure.value).lower())
+    if failure.check(DownloadFailedError):
+        return "bad_response"  # not HTTP (HTTP/0.9 garbage), a broken status line, ...
     return failure.type.__name__.lower() if failure.type else "unknown"
+
+
+def _ignored_kind(message: str) -> str:
+    if "robots" in message:
+        return "robots_denied"
+    if "maxsize" in message or "max size" in message:
+        return "too_large"  # a compressed body that decompressed past the cap
+    if "redirection" in message:
+        return "redirect_loop"
+    return "ignored"
 
 
 def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:

@@ -74,6 +74,9 @@ def crawl_settings(
         {
             "USER_AGENT": cfg.user_agent,
             "DOWNLOAD_DELAY": cfg.download_delay,
+            "DOWNLOAD_TIMEOUT": cfg.download_timeout_seconds,
+            "DOWNLOAD_MAXSIZE": int(cfg.max_page_mib * 1024 * 1024),
+            "DOWNLOAD_WARNSIZE": int(cfg.max_page_mib * 1024 * 1024 / 4),
             "AUTOTHROTTLE_START_DELAY": max(cfg.download_delay, 0.1),
             "NEWSDESK_DB_PATH": str(Path(cfg.db_path)),
             "NEWSDESK_REFRESH": refresh,

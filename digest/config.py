@@ -136,6 +136,12 @@ class Config:
         "newsdesk/0.1 (+https://github.com/newsdesk/newsdesk)",
     )
     download_delay: float = _help("Seconds between requests to the same site.", 1.0)
+    download_timeout_seconds: float = _help(
+        "Longest a single download may take, slow senders included.", 30.0
+    )
+    max_page_mib: float = _help(
+        "Largest response kept, after decompression (MiB); larger ones are cut off.", 10.0
+    )
     summary_sentences: int = _help("Most sentences in an article's summary.", 3)
     sitemap_max_age_days: float = _help(
         "Sitemap entries dated longer ago are skipped (crawl --backfill DAYS reaches further).",
@@ -184,6 +190,8 @@ def load_config(path: str | Path | None = None) -> Config:
         ) from None
     except OSError as exc:
         raise ConfigError(f"{cfg_path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{cfg_path}: not UTF-8 text (bad byte at offset {exc.start})") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -291,6 +299,9 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
             raise where.error(name, "expected a whole number of days, 0 or more")
     if cfg.sitemap_max_age_days <= 0:
         raise where.error("sitemap_max_age_days", "expected a number of days above 0")
+    for name in ("download_timeout_seconds", "max_page_mib"):
+        if getattr(cfg, name) <= 0:
+            raise where.error(name, "expected a number above 0")
     if cfg.download_delay < 0:
         raise where.error("download_delay", "expected 0 or more seconds")
     if "+http" not in cfg.user_agent:

@@ -20,19 +20,26 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def clean_url(url: str) -> str:
     """Lower-case scheme and host, drop the default port, the fragment, tracking and
-    session parameters and ``;jsessionid=`` path parameters; sort the query."""
-    parts = urlsplit(url.strip())
+    session parameters and ``;jsessionid=`` path parameters; sort the query. A URL that
+    cannot be parsed (a broken IPv6 host, a port that is not a number) gives ""."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{parts.port}"
+    if ":" in host:
+        host = f"[{host}]"
+    if port and port != DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
     path = re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.IGNORECASE) or "/"
     query = sorted(
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAMS.match(k)
     )
-    return urlunsplit((scheme, host, path, urlencode(query), ""))
+    return urlunsplit((scheme, host, path, urlencode(query), "")).strip()
 
 
 def canonical_url(page_url: str, declared: str | None) -> str:
@@ -40,7 +47,10 @@ def canonical_url(page_url: str, declared: str | None) -> str:
     host, else the page's own URL; cleaned either way."""
     url = page_url
     if declared:
-        absolute = urljoin(page_url, declared.strip())
+        try:
+            absolute = urljoin(page_url, declared.strip())
+        except ValueError:
+            absolute = ""
         web = urlsplit(absolute).scheme in ("http", "https")
         saved = urlsplit(page_url).scheme not in ("http", "https")  # a file read from disk
         if web and (saved or urlsplit(absolute).hostname == urlsplit(page_url).hostname):

@@ -201,7 +201,7 @@ class NewsSpider(scrapy.Spider):
             final_url=response.url,
             http_status=response.status,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
-            html=response.text,
+            html=parsing.page_text(response),
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             not_article=not_article,
         )

@@ -126,3 +126,10 @@ def test_listing_pages_are_told_apart_from_articles() -> None:
     assert not_article_reason(tag) == "listing page (og:type website)"
     assert not_article_reason(article) is None
     assert not_article_reason(html("<p>no metadata</p>")) is None
+
+
+def test_a_broken_link_does_not_lose_the_others() -> None:
+    page = html(
+        '<a href="http://[oops">x</a><a href="http://a:port/">y</a><a href="/2026/11/a/">a</a>'
+    )
+    assert page_links(page) == ["https://news.example/2026/11/a/"]
