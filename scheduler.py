@@ -219,9 +219,18 @@ def _wait_for_running_jobs() -> None:
 
 
 def run_once(cfg: Config) -> int:
-    """Crawl, process and write today's digest once, then exit."""
+    """Crawl, process and write today's digest once, then exit; like the service, it holds
+    the data directory's lock and first recovers from a crash."""
+    lock = ServiceLock(cfg.data_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    _recover(cfg)
     jobs.crawl_and_process(cfg)
     paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
+    lock.release()
     print(f"digest: {paths['markdown']}\n        {paths['html']}")
     return 0
 

@@ -9,6 +9,7 @@ service is asked to stop, the whole group is ended (SIGTERM, SIGTERM, SIGKILL).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -28,6 +29,8 @@ from digest.notify import deliver_pending
 from digest.process import ProcessResult, process_pages
 
 log = logging.getLogger("newsdesk.jobs")
+PR_SET_PDEATHSIG = 1
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 STOP_GRACE_SECONDS = 3
 
 
@@ -56,7 +59,7 @@ def run_crawl(
         cmd += ["--source", name]
     cmd += ["--refresh"] if refresh else []
     cmd += ["--backfill", str(backfill_days)] if backfill_days else []
-    child = subprocess.Popen(cmd, start_new_session=True)
+    child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
     status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
     if status == "exited":
         status = _crawl_status(store.source_runs(db, run_id), child.returncode)
@@ -66,6 +69,14 @@ def run_crawl(
     db.close()
     log.info("crawl run=%s status=%s", run_id, status)
     return row
+
+
+def _die_with_parent() -> None:
+    """In the crawl child, before exec: on Linux, ask the kernel to kill it when the service
+    dies, even by SIGKILL, so that no crawl outlives its service and writes on its own.
+    (prctl is looked up in the parent: the child only makes the call.)"""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
