@@ -120,3 +120,18 @@ def test_every_custom_scrapy_setting_is_documented() -> None:
     for name in dir(settings):
         if name.startswith("NEWSDESK_"):
             assert f"`{name}`" in docs, f"{name} is missing from docs/settings.md"
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "..", "A", "x y", ""])
+def test_a_source_name_cannot_name_a_path(tmp_path: Path, name: str) -> None:
+    text = SOURCE.replace('name = "a"', f"name = {name!r}".replace("'", '"'))
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.name"):
+        load_config(write(tmp_path, text))
+
+
+def test_a_digest_date_cannot_name_a_path(tmp_path: Path) -> None:
+    write(tmp_path, SOURCE)
+    result = newsdesk("digest", "--date", "../../etc/passwd", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "expected a date like 2026-11-26" in result.stderr
+    assert not (tmp_path / "data" / "digests").exists()
