@@ -1,0 +1,147 @@
+"""All SQL lives in this package: the schema (as sqlite-utils migrations) and every read and
+write.
+
+One writer at a time: WAL mode, a busy timeout, and write transactions opened with
+``BEGIN IMMEDIATE`` so a writer queues for the lock up front instead of failing half-way.
+Readers open the file read-only (``open_readonly``) and never block the writer.
+
+The rest of the project uses only the names re-exported here (``from digest import store``,
+then ``store.open_db``, ``store.save_pages``, ...); the modules are:
+
+- ``schema``: the migrations (m001..m006) and the ``stories`` view
+- ``connection``: ``open_db``, ``open_readonly``, ``write``, ``utcnow``
+- ``pages``: fetched pages and their processing state
+- ``articles``: articles, search and listings, topics, stories, sources
+- ``runs``: runs, each source's crawl outcomes, health and weekly upkeep
+- ``digests``: digest claims, records and deliveries, crash recovery
+"""
+
+from __future__ import annotations
+
+from digest.store.articles import (
+    ARTICLE_COLUMNS,
+    ARTICLE_FIELDS,
+    JSON_FIELDS,
+    WHEN,
+    ArticleQuery,
+    articles_seen_between,
+    count_articles,
+    find_articles,
+    get_article,
+    save_article,
+    search,
+    set_stories,
+    set_topics,
+    sync_sources,
+)
+from digest.store.connection import BUSY_TIMEOUT_MS, open_db, open_readonly, utcnow, write
+from digest.store.digests import (
+    claim_digest,
+    digest_days_done,
+    get_digest,
+    record_delivery,
+    record_digest,
+    recover_after_crash,
+    release_digest,
+    undelivered_digests,
+)
+from digest.store.pages import (
+    MAX_ATTEMPTS,
+    FetchedPage,
+    StoredPage,
+    known_listing,
+    known_page,
+    load_page,
+    mark_page,
+    page_states,
+    pages_to_process,
+    record_failure,
+    save_pages,
+)
+from digest.store.runs import (
+    SOURCE_RUN_FIELDS,
+    finish_run,
+    first_run_started,
+    get_run,
+    last_crawl_started,
+    last_runs,
+    last_source_runs,
+    maintain,
+    record_source_run,
+    source_health,
+    source_runs,
+    source_runs_between,
+    start_run,
+)
+from digest.store.schema import (
+    STORIES_VIEW,
+    m001_initial,
+    m002_aliases_and_source_runs,
+    m003_article_metadata_and_attempts,
+    m004_digest_delivery,
+    m005_digest_claims,
+    m006_sources_stories_topics,
+    migrations,
+)
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "ARTICLE_FIELDS",
+    "BUSY_TIMEOUT_MS",
+    "JSON_FIELDS",
+    "MAX_ATTEMPTS",
+    "SOURCE_RUN_FIELDS",
+    "STORIES_VIEW",
+    "WHEN",
+    "ArticleQuery",
+    "FetchedPage",
+    "StoredPage",
+    "articles_seen_between",
+    "claim_digest",
+    "count_articles",
+    "digest_days_done",
+    "find_articles",
+    "finish_run",
+    "first_run_started",
+    "get_article",
+    "get_digest",
+    "get_run",
+    "known_listing",
+    "known_page",
+    "last_crawl_started",
+    "last_runs",
+    "last_source_runs",
+    "load_page",
+    "m001_initial",
+    "m002_aliases_and_source_runs",
+    "m003_article_metadata_and_attempts",
+    "m004_digest_delivery",
+    "m005_digest_claims",
+    "m006_sources_stories_topics",
+    "maintain",
+    "mark_page",
+    "migrations",
+    "open_db",
+    "open_readonly",
+    "page_states",
+    "pages_to_process",
+    "record_delivery",
+    "record_digest",
+    "record_failure",
+    "record_source_run",
+    "recover_after_crash",
+    "release_digest",
+    "save_article",
+    "save_pages",
+    "search",
+    "set_stories",
+    "set_topics",
+    "source_health",
+    "source_runs",
+    "source_runs_between",
+    "start_run",
+    "sync_sources",
+    "undelivered_digests",
+    "utcnow",
+    "write",
+]

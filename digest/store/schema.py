@@ -1,0 +1,170 @@
+"""The schema, as sqlite-utils migrations, applied in order by ``open_db``.
+
+The migration functions' names are recorded in every store (``_sqlite_migrations``):
+never rename or reorder them; add new ones at the end.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newsdesk")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["pages"].create(
+        {
+            "url": str,
+            "source": str,
+            "final_url": str,
+            "http_status": int,
+            "content_type": str,
+            "first_seen_at": str,
+            "fetched_at": str,
+            "html_zlib": bytes,
+            "html_sha256": str,
+            "state": str,
+            "state_reason": str,
+            "processed_at": str,
+        },
+        pk="url",
+        not_null={"source", "first_seen_at", "fetched_at", "state"},
+        defaults={"state": "pending"},
+    )
+    db["pages"].create_index(["state"])
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "page_url": str,
+            "source": str,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "language": str,
+            "site_name": str,
+            "summary": str,
+            "text": str,
+            "text_sha256": str,
+            "first_seen_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"url", "source", "title", "text", "first_seen_at"},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["first_seen_at"])
+    db["articles"].create_index(["source", "first_seen_at"])
+    db["articles"].enable_fts(["title", "summary", "text"], create_triggers=True)
+    db["runs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"kind", "started_at", "status"},
+    )
+    db["digests"].create(
+        {
+            "day": str,
+            "generated_at": str,
+            "article_count": int,
+            "markdown_path": str,
+            "html_path": str,
+        },
+        pk="day",
+    )
+
+
+@migrations()
+def m002_aliases_and_source_runs(db: Database) -> None:
+    db["aliases"].create(
+        {"url": str, "article_url": str, "source": str, "first_seen_at": str},
+        pk="url",
+        not_null={"article_url", "source", "first_seen_at"},
+    )
+    db["aliases"].create_index(["article_url"])
+    db["crawl_sources"].create(
+        {
+            "run_id": int,
+            "source": str,
+            "status": str,
+            "started_at": str,
+            "finished_at": str,
+            "duration_s": float,
+            "requests": int,
+            "pages_saved": int,
+            "pages_unchanged": int,
+            "listings_read": int,
+            "not_modified": int,
+            "known_skipped": int,
+            "errors": str,
+            "first_error": str,
+        },
+        pk=("run_id", "source"),
+        not_null={"status"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["crawl_sources"].create_index(["source", "run_id"])
+
+
+@migrations()
+def m003_article_metadata_and_attempts(db: Database) -> None:
+    articles = db["articles"]
+    for column, kind in (
+        ("standfirst", str),
+        ("authors", str),
+        ("credit", str),
+        ("modified_at", str),
+        ("image_url", str),
+        ("tags", str),
+        ("categories", str),
+    ):
+        articles.add_column(column, kind)
+    db["pages"].add_column("attempts", int, not_null_default=0)
+
+
+@migrations()
+def m004_digest_delivery(db: Database) -> None:
+    db["digests"].add_column("notified_at", str)
+    db["digests"].add_column("notify_error", str)
+
+
+@migrations()
+def m005_digest_claims(db: Database) -> None:
+    digests = db["digests"]
+    digests.add_column("status", str)
+    digests.add_column("claimed_at", str)
+    digests.add_column("claimed_by", int)
+    db.execute("UPDATE digests SET status = 'done'")
+
+
+@migrations()
+def m006_sources_stories_topics(db: Database) -> None:
+    db["sources"].create(
+        {"name": str, "homepage": str, "added_at": str, "updated_at": str}, pk="name"
+    )
+    db["articles"].add_column("story_id", int)
+    db["articles"].create_index(["story_id"])
+    db["articles"].create_index(["published_at"])
+    db["article_topics"].create(
+        {"article_id": int, "topic": str},
+        pk=("article_id", "topic"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_topics"].create_index(["topic", "article_id"])
+    db.create_view("stories", STORIES_VIEW)
+
+
+STORIES_VIEW = """SELECT a.story_id AS id,
+       (SELECT title FROM articles AS lead WHERE lead.id = a.story_id) AS title,
+       count(*) AS articles, count(DISTINCT a.source) AS sources,
+       group_concat(DISTINCT a.source) AS source_names,
+       min(a.first_seen_at) AS first_seen_at
+  FROM articles AS a WHERE a.story_id IS NOT NULL GROUP BY a.story_id"""
