@@ -56,6 +56,9 @@ def build_scheduler(cfg: Config, stop: threading.Event, lock: ServiceLock) -> Bl
         },
     )
     now = datetime.now(cfg.tz)
+    # An overdue crawl starts at once. Otherwise next_run_time is left out, not set to
+    # None: in APScheduler 3 an explicit None adds the job paused, and it would never run.
+    overdue = {"next_run_time": now} if jobs.crawl_overdue(cfg) else {}
     for job_id, minutes, sources in crawl_groups(cfg):
         scheduler.add_job(
             crawl_job,
@@ -63,7 +66,7 @@ def build_scheduler(cfg: Config, stop: threading.Event, lock: ServiceLock) -> Bl
             args=[cfg, stop, sources],
             id=job_id,
             name=f"crawl and process ({job_id})",
-            next_run_time=now if jobs.crawl_overdue(cfg) else None,
+            **overdue,
         )
     scheduler.add_job(
         digest_job, digest_trigger(cfg), args=[cfg, stop], id="digest", name="daily digest"

@@ -359,6 +359,11 @@ def _valid_selector(selector: str) -> bool:
 FAULT_ENV = "NEWSDESK_FAULT"
 
 
+def fault_active(name: str) -> bool:
+    """For crash tests only: whether $NEWSDESK_FAULT names this fault."""
+    return os.environ.get(FAULT_ENV) == name
+
+
 def fault_point(name: str) -> None:
     """For crash tests only: when $NEWSDESK_FAULT names this point, stop here for a minute
     so the test can kill the process at exactly this step. Does nothing otherwise."""

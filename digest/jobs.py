@@ -138,7 +138,8 @@ def run_process(
         should_stop=stop.is_set if stop else lambda: False,
     )
     status = "interrupted" if result.interrupted else ("partial" if result.errors else "ok")
-    store.finish_run(db, run_id, status, result.as_detail())
+    status = "failed" if result.store_error else status
+    _finish_quietly(db, run_id, status, result.as_detail())
     db.close()
     log.info("process run=%s status=%s counts=%s", run_id, status, dict(result.counts))
     return result
@@ -153,13 +154,22 @@ def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[s
     try:
         paths = publish_digest(db, day, cfg=cfg, now=now)
     except BaseException as exc:
-        store.finish_run(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
+        _finish_quietly(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
         raise
     delivered = deliver_pending(db, cfg.notify, today=now.date())
     store.finish_run(db, run_id, "ok", {"day": day.isoformat(), "delivered": delivered})
     db.close()
     log.info("digest day=%s written=%s", day, paths["markdown"])
     return paths
+
+
+def _finish_quietly(db: Any, run_id: int, status: str, detail: dict[str, Any]) -> None:
+    """Record a run's end; if the store cannot be written now, the run stays 'running' and
+    is marked interrupted by the next start's recovery."""
+    try:
+        store.finish_run(db, run_id, status, detail)
+    except (store.StoreBusy, store.StoreFull) as exc:
+        log.error("run=%s ended %s but could not be recorded: %s", run_id, status, exc)
 
 
 def crawl_and_process(

@@ -37,9 +37,15 @@ class ProcessResult:
     counts: Counter[str] = field(default_factory=Counter)
     errors: dict[str, str] = field(default_factory=dict)
     interrupted: bool = False
+    store_error: str | None = None  # the store could not be written: the rest stays pending
 
     def as_detail(self) -> dict[str, object]:
-        return {"counts": dict(self.counts), "errors": self.errors, "interrupted": self.interrupted}
+        return {
+            "counts": dict(self.counts),
+            "errors": self.errors,
+            "interrupted": self.interrupted,
+            "store_error": self.store_error,
+        }
 
 
 def rules_for(source: Source) -> Rules:
@@ -90,26 +96,36 @@ def process_pages(
             progress(sum(result.counts.values()), len(urls), state)
 
     with ProcessPool(max_workers=size) as pool:
-        for url in urls:
-            if should_stop():
-                result.interrupted = True
-                break
-            page = store.load_page(db, url)
-            future = pool.submit(
-                work,
-                timeout,
-                page.html,
-                page.url,
-                rules.get(page.source, Rules()),
-                cfg.summary_sentences,
-                cfg.summary_words,
-            )
-            in_flight.append(_Task(url, page.source, page.first_seen_at, future))
-            if len(in_flight) >= size * 2:  # a short queue: memory stays flat
+        try:
+            for url in urls:
+                if should_stop():
+                    result.interrupted = True
+                    break
+                in_flight.append(_submit(pool, db, url, cfg, rules, timeout))
+                if len(in_flight) >= size * 2:  # a short queue: memory stays flat
+                    finish_oldest()
+            while in_flight:
                 finish_oldest()
-        while in_flight:
-            finish_oldest()
+        except (store.StoreBusy, store.StoreFull) as exc:
+            result.store_error = str(exc)  # this page and the rest stay pending
+            pool.stop()
     return result
+
+
+def _submit(
+    pool: ProcessPool, db: Database, url: str, cfg: Config, rules: dict[str, Rules], timeout: float
+) -> _Task:
+    page = store.load_page(db, url)
+    future = pool.submit(
+        work,
+        timeout,
+        page.html,
+        page.url,
+        rules.get(page.source, Rules()),
+        cfg.summary_sentences,
+        cfg.summary_words,
+    )
+    return _Task(url, page.source, page.first_seen_at, future)
 
 
 def _finish(

@@ -5,6 +5,7 @@ A crawl killed mid-way loses at most one batch, which the next crawl fetches aga
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Self
@@ -15,6 +16,8 @@ from sqlite_utils import Database
 
 from crawler.items import PageItem
 from digest import store
+
+log = logging.getLogger(__name__)
 
 
 class StorePagesPipeline:
@@ -60,7 +63,16 @@ class StorePagesPipeline:
     def flush(self) -> None:
         if not self.buffer or self.db is None:
             return
-        saved, unchanged = store.save_pages(self.db, self.buffer)
+        try:
+            saved, unchanged = store.save_pages(self.db, self.buffer)
+        except (store.StoreBusy, store.StoreFull) as exc:
+            # Rolled back whole; the pages stay buffered for the next flush. Any still
+            # unsaved when the crawl ends are unknown to the store, so the next crawl
+            # fetches them again: nothing is lost, only fetched twice.
+            assert self.stats is not None
+            self.stats.inc_value(f"newsdesk/store/{type(exc).__name__}")
+            log.warning("%s pages not written yet: %s", len(self.buffer), exc)
+            return
         self.buffer.clear()
         self.flushed_at = time.monotonic()
         assert self.stats is not None

@@ -34,7 +34,15 @@ from digest.store.articles import (
     set_topics,
     sync_sources,
 )
-from digest.store.connection import BUSY_TIMEOUT_MS, open_db, open_readonly, utcnow, write
+from digest.store.connection import (
+    BUSY_TIMEOUT_MS,
+    StoreBusy,
+    StoreFull,
+    open_db,
+    open_readonly,
+    utcnow,
+    write,
+)
 from digest.store.digests import (
     claim_digest,
     digest_days_done,
@@ -95,6 +103,8 @@ __all__ = [
     "WHEN",
     "ArticleQuery",
     "FetchedPage",
+    "StoreBusy",
+    "StoreFull",
     "StoredPage",
     "articles_seen_between",
     "claim_digest",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,9 +11,20 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from digest.config import fault_active
 from digest.store.schema import migrations
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 10_000  # each attempt to take the write lock waits this long
+WRITE_ATTEMPTS = 4  # attempts, with backoff between them, before StoreBusy
+BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
+
+
+class StoreBusy(Exception):
+    """Another writer kept the store locked through every attempt; nothing was written."""
+
+
+class StoreFull(Exception):
+    """The disk (or the store's size limit) is full; the transaction was rolled back."""
 
 
 def utcnow() -> str:
@@ -32,6 +44,9 @@ def open_db(path: Path) -> Database:
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     migrations.apply(db)
+    if fault_active("store-full"):  # crash tests: the store cannot grow any more
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
     return db
 
 
@@ -47,11 +62,38 @@ def open_readonly(path: Path) -> Database:
 
 @contextmanager
 def write(db: Database) -> Iterator[Database]:
-    """One write transaction, taking the write lock up front (BEGIN IMMEDIATE)."""
-    db.conn.execute("BEGIN IMMEDIATE")
+    """One write transaction, taking the write lock up front (BEGIN IMMEDIATE), retried
+    with backoff while another writer holds it. Any error rolls the whole transaction
+    back; a full disk comes out as StoreFull, a lock never released as StoreBusy."""
+    _begin(db)
     try:
         yield db
-    except BaseException:
-        db.conn.execute("ROLLBACK")
+        db.conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        _rollback(db)
+        if "full" in str(exc).lower():
+            raise StoreFull(f"the store cannot grow: {exc}") from exc
         raise
-    db.conn.execute("COMMIT")
+    except BaseException:
+        _rollback(db)
+        raise
+
+
+def _begin(db: Database) -> None:
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                raise
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise StoreBusy(
+                    f"another writer held the store through {WRITE_ATTEMPTS} attempts: {exc}"
+                ) from exc
+            time.sleep(BACKOFF_SECONDS * 2**attempt)
+
+
+def _rollback(db: Database) -> None:
+    if db.conn.in_transaction:  # SQLite may already have rolled back (disk full)
+        db.conn.execute("ROLLBACK")
