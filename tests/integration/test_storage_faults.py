@@ -160,3 +160,16 @@ def test_the_service_keeps_running_on_a_full_disk(
     result = newsdesk("run", "--once", cwd=tmp_path)  # space again: nothing was lost
     assert result.returncode == 0, result.stderr
     assert articles(cfg) == 3
+
+
+def test_a_reader_holding_a_long_transaction_does_not_stop_writes(pending) -> None:
+    reader = sqlite3.connect(f"{pending.db_path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    reader.execute("BEGIN")
+    before = reader.execute("SELECT count(*) FROM articles").fetchone()[0]
+    started = time.monotonic()
+    result = jobs.run_process(pending)  # writes while the read transaction stays open
+    assert result.store_error is None and articles(pending) == 3
+    assert time.monotonic() - started < 30
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == before  # its snapshot
+    reader.execute("COMMIT")
+    reader.close()
