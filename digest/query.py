@@ -22,18 +22,7 @@ from digest import store
 
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 TABLE_COLUMNS = ("id", "published_at", "source", "title")
-EXPORT_COLUMNS = (
-    "id",
-    "url",
-    "source",
-    "title",
-    "author",
-    "published_at",
-    "first_seen_at",
-    "summary",
-    "story_id",
-    "text",
-)
+EXPORT_COLUMNS = (*store.ARTICLE_COLUMNS, "text")
 
 
 class QueryError(Exception):
