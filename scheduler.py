@@ -154,13 +154,21 @@ def maintenance_job(cfg: Config, stop: threading.Event) -> None:
         jobs.run_maintenance(cfg)
 
 
-def serve(cfg: Config) -> int:
-    """Run the service until SIGTERM or Ctrl-C; a second signal exits at once."""
+def _take_lock(cfg: Config) -> ServiceLock | None:
+    """The data directory's lock, or None (with the holder named) when another has it."""
     lock = ServiceLock(cfg.data_dir)
     try:
         lock.acquire()
     except AlreadyRunning as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
+        return None
+    return lock
+
+
+def serve(cfg: Config) -> int:
+    """Run the service until SIGTERM or Ctrl-C; a second signal exits at once."""
+    lock = _take_lock(cfg)
+    if lock is None:
         return 1
     stop = threading.Event()
     scheduler: BlockingScheduler | None = None
@@ -224,11 +232,8 @@ def _wait_for_running_jobs() -> None:
 def run_once(cfg: Config) -> int:
     """Crawl, process and write today's digest once, then exit; like the service, it holds
     the data directory's lock and first recovers from a crash."""
-    lock = ServiceLock(cfg.data_dir)
-    try:
-        lock.acquire()
-    except AlreadyRunning as exc:
-        print(f"newsdesk: {exc}", file=sys.stderr)
+    lock = _take_lock(cfg)
+    if lock is None:
         return 1
     _recover(cfg)
     jobs.crawl_and_process(cfg)
