@@ -248,7 +248,7 @@ def run_once(cfg: Config) -> int:
 
 def demo(data_dir: Path) -> int:
     """Serve the bundled sample site on 127.0.0.1, crawl it, process it, write the digest."""
-    from crawler.siteserver import SAMPLE_SITE, base_url, serve_site
+    from crawler.siteserver import SAMPLE_SITE, serve_site
 
     data_dir = data_dir.resolve()
     for old in ("newsdesk.db", "newsdesk.db-wal", "newsdesk.db-shm"):
@@ -256,7 +256,7 @@ def demo(data_dir: Path) -> int:
     shutil.rmtree(data_dir / "digests", ignore_errors=True)
     data_dir.mkdir(parents=True, exist_ok=True)
     with serve_site(SAMPLE_SITE) as server:
-        base = base_url(server)
+        base = server.base_url
         print(f"serving the sample site at {base}/")
         cfg_path = data_dir / "newsdesk.toml"
         cfg_path.write_text(_demo_config(base), encoding="utf-8")

@@ -544,10 +544,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args.serve:
         _generate_and_report(args, "http://127.0.0.1:8000")
         return
-    from crawler.siteserver import base_url, serve_site
+    from crawler.siteserver import serve_site
 
     with serve_site(args.out_dir) as server:
-        _generate_and_report(args, base_url(server))
+        _generate_and_report(args, server.base_url)
         try:
             while True:
                 time.sleep(3600)

@@ -130,6 +130,3 @@ def serve_site(root: Path = SAMPLE_SITE, host: str = "127.0.0.1") -> Iterator[Si
         server.server_close()
         thread.join(timeout=5)
 
-
-def base_url(server: SiteServer) -> str:
-    return server.base_url

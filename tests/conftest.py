@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteserver import base_url, serve_site
+from crawler.siteserver import serve_site
 from digest.config import Config, load_config
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -35,7 +35,7 @@ def site() -> Iterator[object]:
 
 @pytest.fixture
 def site_url(site: object) -> str:
-    return base_url(site)  # type: ignore[arg-type]
+    return site.base_url  # type: ignore[attr-defined]
 
 
 def source_toml(name: str, base: str, *, patterns: bool = True, extra: str = "") -> str:
