@@ -39,6 +39,7 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import discovery
 from bench.site import generate_site
 from crawler.siteserver import serve_site
 
@@ -130,18 +131,7 @@ def spider_run(role: str, urls_file: Path, tmp: Path) -> dict[str, float]:
 def write_config(folder: Path, base: str, n_articles: int) -> None:
     """bench/discovery.py's config: besides the source, only ``download_delay = 0.0``."""
     folder.mkdir(parents=True)
-    (folder / "newsdesk.toml").write_text(
-        f"""download_delay = 0.0
-[[sources]]
-name = "wire"
-homepage = "{base}/"
-sections = ["{base}/business/", "{base}/markets/"]
-article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
-max_pages = {n_articles * 2}
-allow_private_address = true
-""",
-        encoding="utf-8",
-    )
+    discovery.write_config(folder, base, n_articles)
 
 
 def newsdesk_run(folder: Path, tmp: Path) -> dict[str, object]:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config
+from digest.config import Config, Topic
 from digest.render import digest_json, render_feed, render_html, render_markdown, write_atomic
 from digest.stories import Story, group_stories, rank, topic_of
 
@@ -93,19 +93,22 @@ def build_digest(
     start, end = day_window(day, cfg)
     stories = day_stories(db, day, cfg=cfg) if stories is None else stories
     rows = [a for s in stories for a in s.articles]
-    sections = _topic_sections(stories, cfg) + _source_sections(stories, cfg)
+    topics = {id(story): topic_of(story, cfg.topics) for story in stories}  # one scan each
+    on_topic = [s for s in stories if topics[id(s)] is not None]
+    off_topic = [s for s in stories if topics[id(s)] is None]
+    sections = _topic_sections(on_topic, topics, cfg) + _source_sections(off_topic, cfg)
     sources_with_news = {a["source"] for s in stories for a in s.articles}
     health = _health(store.source_runs_between(db, start, end), cfg, sources_with_news)
     generated = now.astimezone(UTC).isoformat(timespec="seconds")
     return Digest(day, cfg.timezone, generated, tuple(sections), tuple(health), len(rows))
 
 
-def _topic_sections(stories: list[Story], cfg: Config) -> list[Section]:
+def _topic_sections(
+    stories: list[Story], topics: dict[int, Topic | None], cfg: Config
+) -> list[Section]:
     by_topic: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
-        topic = topic_of(story, cfg.topics)
-        if topic is not None:
-            by_topic[topic.name].append(story)
+        by_topic[topics[id(story)].name].append(story)  # type: ignore[union-attr]
     return [
         Section(t.name, "topic", tuple(_item(s, cfg) for s in by_topic[t.name]))
         for t in cfg.topics
@@ -116,8 +119,7 @@ def _topic_sections(stories: list[Story], cfg: Config) -> list[Section]:
 def _source_sections(stories: list[Story], cfg: Config) -> list[Section]:
     by_source: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
-        if topic_of(story, cfg.topics) is None:
-            by_source[story.lead["source"]].append(story)
+        by_source[story.lead["source"]].append(story)
     order = [s.name for s in cfg.sources] + sorted(set(by_source) - {s.name for s in cfg.sources})
     sections = []
     for name in order:

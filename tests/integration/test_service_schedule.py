@@ -258,4 +258,3 @@ def test_the_digest_fires_once_per_local_day_across_dst_changes(
             fires.append(fire.astimezone(tz).date())
             previous, now = fire, fire + timedelta(seconds=1)
         assert fires == [start_day.date() + timedelta(days=n) for n in range(40)]
-    json.dumps([str(f) for f in fires])
