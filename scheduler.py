@@ -313,6 +313,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="also take sitemap entries up to DAYS old (default: sitemap_max_age_days)",
     )
+    p.add_argument(
+        "--process",
+        action="store_true",
+        help="extract and summarise pages while crawling (one worker per core), then any "
+        "page left pending",
+    )
 
     p = sub.add_parser("process", help="extract and summarise the pages fetched so far")
     p.add_argument("--reprocess", action="store_true", help="rebuild every article from its page")
@@ -626,9 +632,17 @@ def main(argv: list[str] | None = None) -> int:
             for name in args.source or []:
                 cfg.source(name)
             run = jobs.run_crawl(
-                cfg, sources=args.source, refresh=args.refresh, backfill_days=args.backfill
+                cfg,
+                sources=args.source,
+                refresh=args.refresh,
+                backfill_days=args.backfill,
+                process=args.process,
             )
             print(f"crawl {run['id']}: {run['status']}")
+            if args.process:  # as the service does: then any page the crawl left pending
+                left = jobs.run_process(cfg, source=None, progress=_print_progress)
+                if left.counts:
+                    print("then " + ", ".join(f"{n} {k}" for k, n in sorted(left.counts.items())))
             return 0 if run["status"] in ("ok", "partial") else 1
         if args.command == "process":
             if args.source:

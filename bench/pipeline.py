@@ -1,27 +1,32 @@
 """Pipeline throughput: a bare crawl, the naive design and newsdesk, on one site.
 
-    python -m bench.pipeline [--articles 2000]
+    python -m bench.pipeline [--articles 2000] [--memory-articles 20000]
 
-Generates a news site (bench/site.py), serves it on 127.0.0.1 and, in one run, measures:
+Generates a news site (bench/site.py), serves it on 127.0.0.1 (with nginx when installed,
+bench/serve.py) and, in one run, measures:
 
 (a) fetch only: a bare Scrapy spider that requests every article page (the list comes
     from ``SiteInfo.articles``) and does nothing with the responses;
 (b) naive: the same spider running ``trafilatura.extract(response.text,
     include_comments=False)`` and ``digest.summarise.summarise`` in its callback;
-(c) newsdesk: ``python -m scheduler crawl`` then ``python -m scheduler process`` on a
-    fresh data dir (pages fetched, extracted, summarised and committed), twice, each time
-    with bench/discovery.py's config, whose only speed setting is ``download_delay = 0.0``.
-    Both runs keep newsdesk's polite settings (AutoThrottle, 2 requests per domain):
-    newsdesk has no setting that turns AutoThrottle off, so the second run is a repeat.
+(c) newsdesk: ``newsdesk crawl --process`` on a fresh data dir: pages discovered
+    (sections, feeds, sitemaps), fetched, extracted and summarised while the crawl runs,
+    committed; then any page left pending (the report shows none is left). Twice at the
+    pace of (a) and (b) (16 requests at a time, no AutoThrottle: ``concurrency = 16``,
+    ``autothrottle = false``, ``download_delay = 0``), once at newsdesk's default pace (2
+    at a time, AutoThrottle).
 
 (a) and (b) use CrawlerProcess with crawler/settings.py's limits but no AutoThrottle, 16
 requests per domain, no robots.txt, no HTTP cache and no cookies. Every measured step runs
 as a subprocess (``--role``) wrapped by a second one (``--role wrap``): wall time is the
 wrapper's, CPU seconds are user+sys from ``resource.getrusage(RUSAGE_CHILDREN)`` deltas
-around it (the whole process tree), peak RSS is the largest ``ru_maxrss`` of any process
-in the tree, as the wrapper sees it. The extraction+summary limit is the core count
-divided by the mean CPU seconds per page of ``digest.extract.extract`` plus
+around it (the whole process tree, extraction workers included), peak RSS is the largest
+``ru_maxrss`` of any one process in the tree. The extraction+summary limit is the core
+count divided by the mean CPU seconds per page of ``digest.extract.extract`` plus
 ``digest.summarise.summarise``, timed in one process on 200 pages newsdesk stored.
+
+With ``--memory-articles N``, (c) also runs once on a second site of N articles, and the
+peak RSS of the two runs is compared.
 """
 
 from __future__ import annotations
@@ -36,12 +41,13 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import discovery
+from bench.serve import serve_generated
 from bench.site import generate_site
-from crawler.siteserver import serve_site
 
 SAMPLE = 200
 SPIDER_SETTINGS = {
@@ -128,28 +134,29 @@ def spider_run(role: str, urls_file: Path, tmp: Path) -> dict[str, float]:
     return run
 
 
-def write_config(folder: Path, base: str, n_articles: int) -> None:
-    """bench/discovery.py's config: besides the source, only ``download_delay = 0.0``."""
+SAME_PACE = "concurrency = 16\nautothrottle = false\n"  # (a) and (b)'s pace, for (c)
+
+
+def write_config(folder: Path, base: str, n_articles: int, pace: str) -> None:
+    """bench/discovery.py's config (``download_delay = 0.0``) with ``pace`` added to its
+    one source."""
     folder.mkdir(parents=True)
     discovery.write_config(folder, base, n_articles)
+    with (folder / "newsdesk.toml").open("a", encoding="utf-8") as config:
+        config.write(pace)
 
 
 def newsdesk_run(folder: Path, tmp: Path) -> dict[str, object]:
-    scheduler = [sys.executable, "-m", "scheduler"]
-    crawl = measured([*scheduler, "crawl"], folder, tmp)
-    process = measured([*scheduler, "process"], folder, tmp)
+    """``newsdesk crawl --process`` (fetch, extract, summarise, commit; then any page left
+    pending), measured; then a count of what the store holds."""
+    run = measured([sys.executable, "-m", "scheduler", "crawl", "--process"], folder, tmp)
     with sqlite3.connect(folder / "data" / "newsdesk.db") as conn:
-        pages = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
-        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return {
-        "seconds": crawl["seconds"] + process["seconds"],
-        "cpu": crawl["cpu"] + process["cpu"],
-        "rss_mb": max(crawl["rss_mb"], process["rss_mb"]),
-        "pages": pages,
-        "articles": articles,
-        "crawl": crawl,
-        "process": process,
-    }
+        run["pages"] = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+        run["articles"] = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        run["pending"] = conn.execute(
+            "SELECT count(*) FROM pages WHERE state = 'pending'"
+        ).fetchone()[0]
+    return run
 
 
 def stored_sample(db: Path, n: int) -> list[tuple[str, str]]:
@@ -184,12 +191,18 @@ def main(argv: list[str] | None = None) -> None:
         urls = Path(args.urls).read_text(encoding="utf-8").split()
         run_spider(urls, args.role == "naive", Path(args.out))
         return
-    benchmark(args.articles)
+    benchmark(args.articles, args.memory_articles)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__)
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument(
+        "--memory-articles",
+        type=int,
+        metavar="N",
+        help="also run (c) on a site of N articles and compare peak memory (issue: 20000)",
+    )
     parser.add_argument("--role", choices=("fetch-only", "naive", "wrap"), help=argparse.SUPPRESS)
     parser.add_argument("--urls", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -197,22 +210,50 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def benchmark(n_articles: int) -> None:
+RUNS = {
+    "c1": ("(c) newsdesk, same pace as (a)/(b), run 1", SAME_PACE),
+    "c2": ("(c) newsdesk, same pace as (a)/(b), run 2", SAME_PACE),
+    "polite": ("(c) newsdesk, default pace (2 at a time, AutoThrottle)", ""),
+}
+
+
+def benchmark(n_articles: int, memory_articles: int | None) -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    with tempfile.TemporaryDirectory() as name, serve_site(Path(name, "site")) as server:
+    with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        (tmp / "site").mkdir(exist_ok=True)
-        info = generate_site(tmp / "site", n_articles, now=now, base=server.base_url)
-        urls_file = tmp / "urls.txt"
-        urls_file.write_text("\n".join(server.base_url + p for p in info.articles), "utf-8")
-        runs = {"a": spider_run("fetch-only", urls_file, tmp)}
-        runs["b"] = spider_run("naive", urls_file, tmp)
-        for key in ("c1", "c2"):
-            write_config(tmp / key, server.base_url, n_articles)
+        runs, server, per_page = site_runs(tmp, n_articles, now)
+        if memory_articles:
+            big = tmp / "big"
+            big.mkdir()
+            with serve_generated(big / "site", _generator(big, memory_articles, now)):
+                base = (big / "base.txt").read_text(encoding="utf-8")
+                write_config(big / "c", base, memory_articles, SAME_PACE)
+                runs["big"] = newsdesk_run(big / "c", big)
+    report(n_articles, memory_articles, runs, per_page, server)
+
+
+def site_runs(tmp: Path, n_articles: int, now: datetime) -> tuple[dict, str, tuple[float, int]]:
+    with serve_generated(tmp / "site", _generator(tmp, n_articles, now)) as server:
+        base = (tmp / "base.txt").read_text(encoding="utf-8")
+        runs = {"a": spider_run("fetch-only", tmp / "urls.txt", tmp)}
+        runs["b"] = spider_run("naive", tmp / "urls.txt", tmp)
+        for key, (_, pace) in RUNS.items():
+            write_config(tmp / key, base, n_articles, pace)
             runs[key] = newsdesk_run(tmp / key, tmp)
-        sample = stored_sample(tmp / "c1" / "data" / "newsdesk.db", SAMPLE)
-        per_page = (cpu_per_page(sample), len(sample))
-    report(n_articles, runs, per_page)
+    sample = stored_sample(tmp / "c1" / "data" / "newsdesk.db", SAMPLE)
+    return runs, server, (cpu_per_page(sample), len(sample))
+
+
+def _generator(folder: Path, n_articles: int, now: datetime) -> Callable[[str], None]:
+    """Write the site and, beside it, its base URL and the article URLs (for (a), (b))."""
+
+    def generate(base: str) -> None:
+        info = generate_site(folder / "site", n_articles, now=now, base=base)
+        (folder / "base.txt").write_text(base, encoding="utf-8")
+        urls = "\n".join(base + path for path in info.articles)
+        (folder / "urls.txt").write_text(urls, encoding="utf-8")
+
+    return generate
 
 
 def _row(name: str, run: dict, pages: int) -> str:
@@ -222,30 +263,48 @@ def _row(name: str, run: dict, pages: int) -> str:
     )
 
 
-def report(n_articles: int, runs: dict, per_page: tuple[float, int]) -> None:
+def report(
+    n_articles: int,
+    memory_articles: int | None,
+    runs: dict,
+    per_page: tuple[float, int],
+    server: str,
+) -> None:
     (per_page, sampled), cores = per_page, os.cpu_count() or 1
     limit = cores / per_page
-    print(f"site: {n_articles} articles on 127.0.0.1; {cores} cores\n")
+    print(f"site: {n_articles} articles, served by {server}; {cores} cores\n")
     print("| run | pages | wall s | pages/s | CPU s | CPU ms/page | peak RSS MB |")
     print("|---|---|---|---|---|---|---|")
     print(_row("(a) fetch only", runs["a"], runs["a"]["pages"]))
     print(_row("(b) naive: trafilatura + sumy in callback", runs["b"], runs["b"]["pages"]))
-    labels = {"c1": "run 1", "c2": "run 2"}
-    for key, label in labels.items():
+    for key, (label, _) in RUNS.items():
         run = runs[key]
-        print(_row(f"(c) newsdesk, {label}", run, run["articles"]))
-        print(_row("  crawl", run["crawl"], run["pages"]))
-        print(_row("  process", run["process"], run["pages"]))
+        print(_row(label, run, run["articles"]))
     print(f"\nextraction+summary: {per_page * 1000:.1f} CPU ms/page ({sampled} stored pages)")
     print(f"limit = {cores} cores / that = {limit:.1f} pages/s")
     b_rate = runs["b"]["pages"] / runs["b"]["seconds"]
-    for key, label in labels.items():
+    for key, (label, _) in RUNS.items():
         rate = runs[key]["articles"] / runs[key]["seconds"]
-        print(f"(c) {label}: c/b = {rate / b_rate:.2f}x, c/limit = {rate / limit:.1%}")
-    print(
-        "\n(c) counts articles committed; it runs with newsdesk's polite settings "
-        "(AutoThrottle, 2 requests per domain), which no config setting turns off."
-    )
+        busy = runs[key]["cpu"] / runs[key]["seconds"]
+        own = runs[key]["cpu"] / runs[key]["articles"]  # CPU s per page, the crawl included
+        print(
+            f"{label}: c/b = {rate / b_rate:.2f}x, c/limit = {rate / limit:.1%}; "
+            f"{busy:.2f} of {cores} cores busy; at its own {own * 1000:.1f} CPU ms/page "
+            f"{cores} cores allow {cores / own:.1f} pages/s, c reaches {rate * own / cores:.0%}"
+        )
+    pending = {key: runs[key]["pending"] for key in RUNS}
+    print(f"pages left pending after each (c) run: {pending}")
+    if memory_articles:
+        big, small = runs["big"], runs["c1"]
+        print(
+            f"\nmemory: (c) on {memory_articles} articles: {big['articles']} articles in "
+            f"{big['seconds']:.1f} s ({big['articles'] / big['seconds']:.1f} pages/s)"
+        )
+        a, b = small["rss_mb"], big["rss_mb"]
+        print(
+            f"  peak RSS of any one process: {a:.0f} MB at {n_articles} articles, "
+            f"{b:.0f} MB at {memory_articles} ({b / a - 1:+.1%})"
+        )
 
 
 if __name__ == "__main__":

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from sqlite_utils import Database
 
-from crawler.settings import crawl_settings
+from crawler.settings import apply_source_settings, crawl_settings
 from crawler.spiders.news import NewsSpider
 from digest import store
 from digest.config import ConfigError, load_config
@@ -34,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DAYS",
         help="take sitemap entries up to DAYS old (default: the config's)",
     )
+    parser.add_argument(
+        "--process", action="store_true", help="extract and summarise pages as they arrive"
+    )
     parser.add_argument("--log-level", help="Scrapy log level (default WARNING)")
     args = parser.parse_args(argv)
     try:
@@ -49,17 +54,25 @@ def main(argv: list[str] | None = None) -> int:
     db = store.open_db(cfg.db_path)
     run_id = args.run_id or store.start_run(db, "crawl")
     settings = crawl_settings(
-        cfg, refresh=args.refresh, backfill_days=args.backfill, log_level=args.log_level
+        cfg,
+        refresh=args.refresh,
+        backfill_days=args.backfill,
+        log_level=args.log_level,
+        process=args.process,
     )
     process = CrawlerProcess(settings)
     reports: dict[str, dict[str, Any]] = {}
-    for source in sources:
-        crawler = process.create_crawler(NewsSpider)
-        crawler.signals.connect(
-            _recorder(db, run_id, reports), signal=signals.spider_closed, weak=False
-        )
-        process.crawl(crawler, source=source)
-    process.start()
+    # Waiting requests go to disk, one queue per source, gone when the crawl ends.
+    with tempfile.TemporaryDirectory(prefix="newsdesk-queue-") as queues:
+        for source in sources:
+            crawler = process.create_crawler(NewsSpider)
+            # applied when the crawl starts
+            apply_source_settings(crawler.settings, source, Path(queues, source.name))
+            crawler.signals.connect(
+                _recorder(db, run_id, reports), signal=signals.spider_closed, weak=False
+            )
+            process.crawl(crawler, source=source)
+        process.start()
 
     if not args.run_id:
         failed = sum(r["status"] in ("failed", "skipped") for r in reports.values())
@@ -84,6 +97,8 @@ def _summary(name: str, info: dict[str, Any]) -> str:
         f"{info['known_skipped']} known skipped, {info['not_modified']} not modified, "
         f"{info['requests']} requests in {info['duration_s']:.1f}s"
     )
+    if info.get("articles"):
+        line += f", {info['articles']} articles"
     if info["errors"]:
         line += (
             " (errors: " + ", ".join(f"{k} {n}" for k, n in sorted(info["errors"].items())) + ")"

@@ -6,6 +6,7 @@ them a response built from a fixture.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,27 +118,49 @@ def feed_entries(response: Response) -> list[str]:
 
 def sitemap_entries(response: Response) -> tuple[str, list[SitemapEntry]]:
     """(kind, entries) of a sitemap, gzipped or not: kind is 'urlset' or 'sitemapindex'.
-    Google News sitemaps give each entry its publication date."""
+    Google News sitemaps give each entry its publication date.
+
+    The XML is read as a stream and each entry dropped once read: a sitemap of tens of
+    thousands of URLs (megabytes) never stands as a whole tree in memory."""
     body = response.body
     if body[:2] == GZIP_MAGIC:
         body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(body, parser=parser)
-    if root is None:
-        return "unknown", []
-    kind = etree.QName(root).localname
-    entries = []
-    for node in root:
-        fields = {
-            etree.QName(el).localname: (el.text or "").strip()
-            for el in node.iter()
-            if isinstance(el.tag, str)
-        }
-        url = clean_url(fields.get("loc", ""))
-        if url:
-            date = fields.get("publication_date") or fields.get("lastmod")
-            entries.append(SitemapEntry(url, _parse_date(date)))
+    events = etree.iterparse(
+        io.BytesIO(body),
+        events=("start", "end"),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+    )
+    kind, entries, depth = "unknown", [], 0
+    try:
+        for event, element in events:
+            depth += 1 if event == "start" else -1
+            if event == "start" and depth == 1:
+                kind = etree.QName(element).localname
+            elif event == "end" and depth == 1:  # one <url> or <sitemap> read whole
+                entry = _sitemap_entry(element)
+                if entry is not None:
+                    entries.append(entry)
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+    except etree.XMLSyntaxError:  # nothing parseable, or garbage after the entries
+        pass
     return kind, entries
+
+
+def _sitemap_entry(node: etree._Element) -> SitemapEntry | None:
+    fields = {
+        etree.QName(el).localname: (el.text or "").strip()
+        for el in node.iter()
+        if isinstance(el.tag, str)
+    }
+    url = clean_url(fields.get("loc", ""))
+    if not url:
+        return None
+    return SitemapEntry(url, _parse_date(fields.get("publication_date") or fields.get("lastmod")))
 
 
 def _parse_date(text: str | None) -> datetime | None:

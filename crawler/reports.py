@@ -76,6 +76,7 @@ def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:
         "listings_read": stats.get("newsdesk/listings/read", 0),
         "not_modified": stats.get("httpcache/revalidate", 0),
         "known_skipped": stats.get("newsdesk/articles/known", 0),
+        "articles": stats.get("newsdesk/processed/article", 0),  # with crawl --process
         "errors": dict(spider.errors),
         "first_error": spider.first_error,
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from digest.config import Config
+from digest.config import Config, Source
 
 BOT_NAME = "newsdesk"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -58,6 +58,8 @@ NEWSDESK_BATCH_SECONDS = 2.0  # and at least this often while pages arrive
 NEWSDESK_SITEMAP_MAX_AGE_DAYS = 3.0  # sitemap entries older than this are skipped
 NEWSDESK_REFRESH = False  # fetch article pages already in the store again
 NEWSDESK_PRIVATE_HOSTS: list[str] = []  # hosts of sources that opted in to private addresses
+NEWSDESK_PROCESS = False  # extract and summarise pages while the crawl runs
+NEWSDESK_CONFIG_PATH = ""  # the config file, which the processing workers read
 
 
 def crawl_settings(
@@ -66,6 +68,7 @@ def crawl_settings(
     refresh: bool = False,
     backfill_days: float | None = None,
     log_level: str | None = None,
+    process: bool = False,
 ) -> Settings:
     """Scrapy settings for one crawl process, from this module and the config."""
     settings = Settings()
@@ -80,6 +83,8 @@ def crawl_settings(
             "AUTOTHROTTLE_START_DELAY": max(cfg.download_delay, 0.1),
             "NEWSDESK_DB_PATH": str(Path(cfg.db_path)),
             "NEWSDESK_REFRESH": refresh,
+            "NEWSDESK_PROCESS": process,
+            "NEWSDESK_CONFIG_PATH": str(cfg.config_path or ""),
             "NEWSDESK_SITEMAP_MAX_AGE_DAYS": backfill_days or cfg.sitemap_max_age_days,
             "HTTPCACHE_DIR": str(Path(cfg.data_dir) / "httpcache"),
             "NEWSDESK_PRIVATE_HOSTS": sorted(
@@ -90,3 +95,22 @@ def crawl_settings(
         priority="cmdline",
     )
     return settings
+
+
+def apply_source_settings(
+    settings: Settings, source: Source, queue_dir: Path | None = None
+) -> None:
+    """Set one source's pace (requests at a time, AutoThrottle) on its crawler's settings:
+    each source runs in its own Scrapy crawler, so its pace is its own. Its waiting
+    requests are kept on disk in ``queue_dir`` when given (Scrapy's JOBDIR, one per crawler
+    and crawl): a sitemap of 20,000 new URLs must not sit in memory as 20,000 requests."""
+    if queue_dir is not None:
+        settings.set("JOBDIR", str(queue_dir), priority="cmdline")
+    settings.setdict(
+        {
+            "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency,
+            "CONCURRENT_REQUESTS": max(settings.getint("CONCURRENT_REQUESTS"), source.concurrency),
+            "AUTOTHROTTLE_ENABLED": source.autothrottle,
+        },
+        priority="cmdline",
+    )

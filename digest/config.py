@@ -34,6 +34,9 @@ def _help(text: str, default: Any = MISSING, factory: Any = MISSING) -> Any:
     return field(default=default, metadata={"help": text})
 
 
+MAX_CONCURRENCY = 32  # requests to one site at a time, at the most
+
+
 @dataclass(frozen=True)
 class Source:
     """One website to watch (a ``[[sources]]`` table)."""
@@ -74,6 +77,12 @@ class Source:
     max_depth: int = _help(
         "How many pages deep pagination and tag/section pages are followed from a start page.",
         3,
+    )
+    concurrency: int = _help("Requests to this site at a time.", 2)
+    autothrottle: bool = _help(
+        "Adapt the pace to the site's response times (Scrapy's AutoThrottle). Turn off only "
+        "for a site you run yourself.",
+        True,
     )
 
     @property
@@ -148,6 +157,9 @@ class Config:
         3.0,
     )
     summary_words: int = _help("Word budget of a summary (whole sentences, in article order).", 70)
+    process_workers: int = _help(
+        "Worker processes that extract and summarise pages; 0: one per CPU core.", 0
+    )
     sources: tuple[Source, ...] = _help("The sites to watch ([[sources]] tables).", ())
     topics: tuple[Topic, ...] = _help("Watch topics ([[topics]] tables).", ())
     notify: Notify = _help("Digest delivery ([notify] table).", Notify())
@@ -297,6 +309,8 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
     for name in ("catch_up_days", "keep_pages_days"):
         if getattr(cfg, name) < 0:
             raise where.error(name, "expected a whole number of days, 0 or more")
+    if cfg.process_workers < 0:
+        raise where.error("process_workers", "expected a whole number, 0 or more")
     if cfg.sitemap_max_age_days <= 0:
         raise where.error("sitemap_max_age_days", "expected a number of days above 0")
     for name in ("download_timeout_seconds", "max_page_mib"):
@@ -346,6 +360,10 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
         raise where.error(f"{at}.crawl_interval_minutes", "expected 0 or more minutes")
     if src.max_depth < 0:
         raise where.error(f"{at}.max_depth", "expected a whole number, 0 or more")
+    if not 1 <= src.concurrency <= MAX_CONCURRENCY:
+        raise where.error(
+            f"{at}.concurrency", f"expected a whole number from 1 to {MAX_CONCURRENCY}"
+        )
 
 
 def _valid_selector(selector: str) -> bool:

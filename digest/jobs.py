@@ -41,8 +41,10 @@ def run_crawl(
     refresh: bool = False,
     backfill_days: float | None = None,
     stop: threading.Event | None = None,
+    process: bool = False,
 ) -> dict[str, Any]:
-    """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row."""
+    """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row. With
+    ``process``, pages are extracted and summarised by the crawl as they arrive."""
     db = store.open_db(cfg.db_path)
     store.sync_sources(db, [(src.name, src.homepage) for src in cfg.sources])
     run_id = store.start_run(db, "crawl")
@@ -59,6 +61,7 @@ def run_crawl(
         cmd += ["--source", name]
     cmd += ["--refresh"] if refresh else []
     cmd += ["--backfill", str(backfill_days)] if backfill_days else []
+    cmd += ["--process"] if process else []
     child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
     status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
     if status == "exited":
@@ -175,8 +178,9 @@ def _finish_quietly(db: Any, run_id: int, status: str, detail: dict[str, Any]) -
 def crawl_and_process(
     cfg: Config, stop: threading.Event | None = None, sources: list[str] | None = None
 ) -> None:
-    """The interval job: one crawl, then processing of what it brought."""
-    run_crawl(cfg, sources=sources, stop=stop)
+    """The interval job: one crawl that processes pages as they arrive, then processing of
+    any page it left pending (a failed extraction's retry, a crawl cut short)."""
+    run_crawl(cfg, sources=sources, stop=stop, process=True)
     if stop is None or not stop.is_set():
         run_process(cfg, stop=stop)
 

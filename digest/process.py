@@ -7,11 +7,16 @@ trafilatura, sumy or a rule changes, with no re-crawl.
 Extraction and summaries run in a pool of worker processes (pebble), one page per task
 with a hard time limit: trafilatura has none as a library, and a hostile page must not
 hang the service. A worker that overruns is killed and replaced. This process stays the
-store's only writer. A page that fails or times out MAX_ATTEMPTS times is quarantined.
+store's only writer and saves outcomes in batches of SAVE_BATCH, one transaction each. A
+page that fails or times out MAX_ATTEMPTS times is quarantined.
+
+The same pool runs inside a crawl (``crawl --process``, see crawler/pipelines/processing.py):
+pages go to the workers as they are fetched, and the crawl process saves the outcomes.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -30,6 +35,7 @@ from digest.summarise import summarise
 
 Progress = Callable[[int, int, str], None]
 PAGE_TIMEOUT_SECONDS = 30.0
+SAVE_BATCH = 25  # outcomes saved per transaction
 
 
 @dataclass
@@ -52,24 +58,99 @@ def rules_for(source: Source) -> Rules:
     return Rules(drop_selectors=source.drop_selectors, body_selector=source.body_selector)
 
 
-def work(html: str, url: str, rules: Rules, sentences: int, words: int) -> dict[str, Any]:
-    """One page, in a worker process: the extracted article and, for an article, its summary."""
+def work(
+    html: str, url: str, rules: Rules, sentences: int, words: int, topics: Sequence[Topic] = ()
+) -> dict[str, Any]:
+    """One page, in a worker process: the extracted article and, for an article, its
+    summary and the watch topics it matches."""
     found = extract(html, url, rules)
     row = found.as_dict()
-    row["summary"] = (
-        summarise(found.text, sentences=sentences, words=words, title=found.title)
-        if found.is_article
-        else None
-    )
+    row["summary"] = None
+    row["topics"] = []
+    if found.is_article:
+        row["summary"] = summarise(found.text, sentences=sentences, words=words, title=found.title)
+        row["topics"] = [t.name for t in topics_of(row, topics)]
     return row
 
 
 @dataclass(frozen=True)
-class _Task:
+class Task:
+    """A page handed to a worker."""
+
     url: str
     source: str
     first_seen_at: str
     future: ProcessFuture[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker made of a page: the extracted row, or the error that stopped it."""
+
+    url: str
+    source: str
+    first_seen_at: str
+    row: dict[str, Any] | None
+    error: str | None
+
+
+class PagePool:
+    """The worker processes, one per core by default, with a hard time limit per page."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        *,
+        workers: int | None = None,
+        timeout: float = PAGE_TIMEOUT_SECONDS,
+        start_method: str | None = None,
+    ) -> None:
+        self.size = workers or cfg.process_workers or os.cpu_count() or 1
+        self.limit = self.size * 2  # pages in flight at most: a short queue keeps memory flat
+        self.timeout = timeout
+        self.rules = {src.name: rules_for(src) for src in cfg.sources}
+        self.options = (cfg.summary_sentences, cfg.summary_words, cfg.topics)
+        context = multiprocessing.get_context(start_method)
+        self.pool = ProcessPool(max_workers=self.size, context=context)
+
+    def warm_up(self) -> None:
+        """Start the workers now, so they are ready when the first page comes."""
+        for _ in range(self.size):
+            self.pool.submit(_ready, None)
+
+    def submit(self, page: store.StoredPage) -> Task:
+        rules = self.rules.get(page.source, Rules())
+        future = self.pool.submit(work, self.timeout, page.html, page.url, rules, *self.options)
+        return Task(page.url, page.source, page.first_seen_at, future)
+
+    def outcome(self, task: Task) -> Outcome:
+        """The task's outcome; waits for it if it is not done."""
+        row = error = None
+        try:
+            row = task.future.result()
+        except FutureTimeout:
+            error = f"extraction took longer than {self.timeout:g} s"
+        except Exception as exc:  # the worker's error, re-raised here; the page keeps it
+            error = f"{type(exc).__name__}: {exc}"
+        return Outcome(task.url, task.source, task.first_seen_at, row, error)
+
+    def close(self, *, now: bool = False) -> None:
+        """Let the workers finish (or, with ``now``, kill them) and wait for them to exit."""
+        self.pool.stop() if now else self.pool.close()
+        self.pool.join()
+
+
+def _ready() -> None:
+    """A worker's first task: importing this module loaded trafilatura and sumy."""
+
+
+def save_outcomes(db: Database, outcomes: Sequence[Outcome], result: ProcessResult) -> list[str]:
+    """Save a batch of outcomes in one transaction; return each page's new state. On
+    StoreBusy or StoreFull nothing is saved and the pages stay pending."""
+    with store.write(db):
+        states = [_save(db, outcome, result) for outcome in outcomes]
+    result.counts.update(states)
+    return states
 
 
 def process_pages(
@@ -86,77 +167,52 @@ def process_pages(
     """Process every page waiting for it (every stored page with ``reprocess``)."""
     result = ProcessResult()
     urls = store.pages_to_process(db, reprocess=reprocess, source=source)
-    rules = {src.name: rules_for(src) for src in cfg.sources}
-    size = workers or os.cpu_count() or 1
-    in_flight: deque[_Task] = deque()
+    pool = PagePool(cfg, workers=workers, timeout=timeout)
+    in_flight: deque[Task] = deque()
+    done: list[Outcome] = []
 
-    def finish_oldest() -> None:
-        state = _finish(db, in_flight.popleft(), result, timeout, cfg.topics)
-        if progress:
-            progress(sum(result.counts.values()), len(urls), state)
+    def save() -> None:
+        before = sum(result.counts.values())
+        for n, state in enumerate(save_outcomes(db, done, result), start=before + 1):
+            if progress:
+                progress(n, len(urls), state)
+        done.clear()
 
-    with ProcessPool(max_workers=size) as pool:
-        try:
-            for url in urls:
-                if should_stop():
-                    result.interrupted = True
-                    break
-                in_flight.append(_submit(pool, db, url, cfg, rules, timeout))
-                if len(in_flight) >= size * 2:  # a short queue: memory stays flat
-                    finish_oldest()
-            while in_flight:
-                finish_oldest()
-        except (store.StoreBusy, store.StoreFull) as exc:
-            result.store_error = str(exc)  # this page and the rest stay pending
-            pool.stop()
+    stopped = True  # unless the loop ends normally: kill the workers rather than wait
+    try:
+        for url in urls:
+            if should_stop():
+                result.interrupted = True
+                break
+            in_flight.append(pool.submit(store.load_page(db, url)))
+            if len(in_flight) >= pool.limit:
+                done.append(pool.outcome(in_flight.popleft()))
+            if len(done) >= SAVE_BATCH:
+                save()
+        while in_flight:
+            done.append(pool.outcome(in_flight.popleft()))
+        save()
+        stopped = result.interrupted
+    except (store.StoreBusy, store.StoreFull) as exc:
+        result.store_error = str(exc)  # this batch and the rest stay pending
+    finally:
+        pool.close(now=stopped)
     return result
 
 
-def _submit(
-    pool: ProcessPool, db: Database, url: str, cfg: Config, rules: dict[str, Rules], timeout: float
-) -> _Task:
-    page = store.load_page(db, url)
-    future = pool.submit(
-        work,
-        timeout,
-        page.html,
-        page.url,
-        rules.get(page.source, Rules()),
-        cfg.summary_sentences,
-        cfg.summary_words,
-    )
-    return _Task(url, page.source, page.first_seen_at, future)
-
-
-def _finish(
-    db: Database, task: _Task, result: ProcessResult, timeout: float, topics: Sequence[Topic]
-) -> str:
-    try:
-        row = task.future.result()
-    except FutureTimeout:
-        state = _failed(db, task.url, f"extraction took longer than {timeout:g} s", result)
-    except Exception as exc:  # the worker's error, re-raised here; the page keeps it
-        state = _failed(db, task.url, f"{type(exc).__name__}: {exc}", result)
-    else:
-        state = _save(db, task, row, topics)
-    result.counts[state] += 1
-    return state
-
-
-def _failed(db: Database, url: str, error: str, result: ProcessResult) -> str:
-    result.errors[url] = error
-    return store.record_failure(db, url, error)
-
-
-def _save(db: Database, task: _Task, row: dict[str, Any], topics: Sequence[Topic]) -> str:
+def _save(db: Database, outcome: Outcome, result: ProcessResult) -> str:
+    if outcome.error is not None:
+        result.errors[outcome.url] = outcome.error
+        return store.record_failure(db, outcome.url, outcome.error)
+    row = dict(outcome.row or {})
     if not row["is_article"]:
-        store.mark_page(db, task.url, "not_article", row["reason"])
+        store.mark_page(db, outcome.url, "not_article", row["reason"])
         return "not_article"
     row.update(
-        source=task.source,
+        source=outcome.source,
         title=row["title"] or row["text"].split("\n", 1)[0][:120],
         author=", ".join(row["authors"]) or row["credit"],
     )
-    store.save_article(db, row, page_url=task.url, first_seen_at=task.first_seen_at)
-    store.set_topics(db, row["url"], [t.name for t in topics_of(row, topics)])
+    store.save_article(db, row, page_url=outcome.url, first_seen_at=outcome.first_seen_at)
+    store.set_topics(db, row["url"], row["topics"])
     return "article"

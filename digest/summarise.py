@@ -100,6 +100,9 @@ class OfflineTokenizer:
 
     def __init__(self) -> None:
         self._words = NLTKWordTokenizer()
+        # Each sentence is split into words twice (our stems, then sumy's TextRank), and
+        # NLTK's rule-based tokenizer is the costliest step of a summary: remember them.
+        self.to_words = lru_cache(maxsize=1 << 12)(self._to_words)  # type: ignore[method-assign]
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         spans = _rejoined(paragraph, nupunkt.sent_spans(paragraph))
@@ -107,6 +110,9 @@ class OfflineTokenizer:
         return tuple(piece.strip() for piece in pieces if piece.strip())
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
+        return self._to_words(sentence)  # replaced by the memoised one in __init__
+
+    def _to_words(self, sentence: str) -> tuple[str, ...]:
         return tuple(w for w in self._words.tokenize(sentence) if _WORD.search(w))
 
 

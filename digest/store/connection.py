@@ -17,6 +17,7 @@ from digest.store.schema import migrations
 BUSY_TIMEOUT_MS = 10_000  # each attempt to take the write lock waits this long
 WRITE_ATTEMPTS = 4  # attempts, with backoff between them, before StoreBusy
 BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
+_open: set[int] = set()  # connections (by id) inside a write(), for nesting
 
 
 class StoreBusy(Exception):
@@ -64,8 +65,15 @@ def open_readonly(path: Path) -> Database:
 def write(db: Database) -> Iterator[Database]:
     """One write transaction, taking the write lock up front (BEGIN IMMEDIATE), retried
     with backoff while another writer holds it. Any error rolls the whole transaction
-    back; a full disk comes out as StoreFull, a lock never released as StoreBusy."""
+    back; a full disk comes out as StoreFull, a lock never released as StoreBusy.
+
+    Nested uses join the outer transaction, so callers can batch several saves into one
+    commit: ``with write(db): save_pages(...); save_article(...)``."""
+    if id(db.conn) in _open:
+        yield db
+        return
     _begin(db)
+    _open.add(id(db.conn))
     try:
         yield db
         db.conn.execute("COMMIT")
@@ -77,6 +85,8 @@ def write(db: Database) -> Iterator[Database]:
     except BaseException:
         _rollback(db)
         raise
+    finally:
+        _open.discard(id(db.conn))
 
 
 def _begin(db: Database) -> None:

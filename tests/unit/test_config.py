@@ -69,6 +69,8 @@ def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
         (SOURCE.replace("https://example.com/", "ftp://example.com/"), "expected an http"),
         (SOURCE + SOURCE, "duplicate source name"),
         ('user_agent = "bot"\n', "user_agent: expected a contact URL"),
+        (SOURCE + "concurrency = 0\n", r"sources\[0\]\.concurrency: expected a whole number"),
+        (SOURCE + "concurrency = 500\n", r"sources\[0\]\.concurrency: .* from 1 to 32"),
         ("timezone = \n", "not valid TOML"),
     ],
 )

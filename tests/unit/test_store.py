@@ -102,6 +102,31 @@ def test_a_failed_write_rolls_back(db) -> None:
     assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
 
 
+def test_nested_writes_commit_together_or_not_at_all(db) -> None:
+    """A page batch and the articles processed with it are one transaction."""
+    with pytest.raises(RuntimeError), store.write(db):
+        store.save_pages(db, [fetched("https://e.com/a/")])
+        store.save_article(
+            db,
+            article("https://e.com/a/"),
+            page_url="https://e.com/a/",
+            first_seen_at="2026-11-26T05:00:00+00:00",
+        )
+        raise RuntimeError
+    assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    with store.write(db):
+        store.save_pages(db, [fetched("https://e.com/a/")])
+        store.save_article(
+            db,
+            article("https://e.com/a/"),
+            page_url="https://e.com/a/",
+            first_seen_at="2026-11-26T05:00:00+00:00",
+        )
+        assert db.conn.in_transaction  # the inner blocks did not commit
+    assert store.page_states(db) == {"article": 1}
+
+
 def test_run_detail_is_merged(db) -> None:
     run_id = store.start_run(db, "crawl")
     store.finish_run(db, run_id, "ok", {"exit_code": 0})
