@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from digest import jobs, pages, query, store
 from digest.browse import browse
 from digest.build import DigestBusy
-from digest.config import Config, ConfigError, load_config
+from digest.config import REDIS_URL_ENV, Config, ConfigError, load_config
 from digest.extract import Extracted, Rules, extract
 from digest.process import rules_for
 from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_report
@@ -319,6 +319,20 @@ def _parser() -> argparse.ArgumentParser:
         help="extract and summarise pages while crawling (one worker per core), then any "
         "page left pending",
     )
+    p.add_argument(
+        "--redis",
+        metavar="URL",
+        help="crawl across machines through this Redis (default: [cluster] redis_url)",
+    )
+
+    p = sub.add_parser("worker", help="a cluster crawler process: works the Redis frontier")
+    p.add_argument("--redis", metavar="URL", help="the cluster's Redis (default: [cluster])")
+    p.add_argument("--source", action="append", help="only this source (repeatable)")
+    p.add_argument("--log-level", help="Scrapy log level (default WARNING)")
+
+    p = sub.add_parser("ingest", help="the cluster's one writer: pages from Redis to the store")
+    p.add_argument("--redis", metavar="URL", help="the cluster's Redis (default: [cluster])")
+    p.add_argument("--drain", action="store_true", help="exit once no page is waiting")
 
     p = sub.add_parser("process", help="extract and summarise the pages fetched so far")
     p.add_argument("--reprocess", action="store_true", help="rebuild every article from its page")
@@ -617,6 +631,87 @@ def _install_service(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- several machines (docs/scale-out.md); nothing here imports redis unless used ------
+
+
+def _cluster_crawl(cfg: Config, args: argparse.Namespace) -> int:
+    """``newsdesk crawl`` through Redis: the crawl child coordinates the current slot and
+    works it with the other workers; this process ingests the pages meanwhile, unless an
+    ingest writer is already running."""
+    from crawler.__main__ import refused_with_redis
+    from digest.cluster import RedisUnavailable
+    from digest.ingest import IngestFailed, crawl_with_ingest
+
+    if refused := refused_with_redis(args):
+        print(refused, file=sys.stderr)
+        return 2
+    for name in args.source or []:
+        cfg.source(name)
+    try:
+        run, ingested = crawl_with_ingest(cfg, lambda: jobs.run_crawl(cfg, sources=args.source))
+    except RedisUnavailable as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    except IngestFailed as exc:  # pages may be missing from the store: not an ok crawl
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        db = store.open_db(cfg.db_path)
+        store.finish_run(db, exc.result["id"], "failed", {"ingest_error": str(exc)})
+        db.close()
+        print(f"crawl {exc.result['id']}: failed (the ingest writer failed)")
+        return 1
+    by = f"{ingested['saved']} new pages stored" if ingested else "pages left to the ingest writer"
+    print(f"crawl {run['id']}: {run['status']} ({by})")
+    return 0 if run["status"] in ("ok", "partial") else 1
+
+
+def _worker(cfg: Config, args: argparse.Namespace) -> int:
+    """``newsdesk worker``: one crawler process of the cluster, until SIGTERM or Ctrl-C."""
+    if not cfg.cluster.redis_url:
+        print("newsdesk: worker needs --redis URL or [cluster] redis_url", file=sys.stderr)
+        return 2
+    sources = [cfg.source(n) for n in args.source] if args.source else list(cfg.sources)
+    if not sources:
+        print(f"newsdesk: {cfg.config_path}: no [[sources]] configured", file=sys.stderr)
+        return 2
+    from crawler.cluster.run import run_cluster
+
+    logging.getLogger().handlers.clear()  # Scrapy sets up this process's logging
+    return run_cluster(
+        cfg, sources, redis_url=cfg.cluster.redis_url, worker=True, log_level=args.log_level
+    )
+
+
+def _ingest(cfg: Config, args: argparse.Namespace) -> int:
+    """``newsdesk ingest``: the one writer of the cluster's pages, until SIGTERM or Ctrl-C."""
+    if not cfg.cluster.redis_url:
+        print("newsdesk: ingest needs --redis URL or [cluster] redis_url", file=sys.stderr)
+        return 2
+    from digest.cluster import RedisUnavailable, redact
+    from digest.ingest import IngestBusy, IngestWriter
+
+    writer = IngestWriter(cfg, cfg.cluster.redis_url)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: writer.stop.set())
+    try:
+        writer.claim()
+        print(
+            f"ingest writer {writer.ident}: pages from {redact(writer.url)} into {cfg.db_path}",
+            flush=True,
+        )
+        counts = writer.run(drain=args.drain)
+    except RedisUnavailable as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    except IngestBusy as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"ingested {counts['saved']} new or changed pages, {counts['unchanged']} unchanged, "
+        f"{counts['rejected']} rejected"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     setup_logging(None)
@@ -626,8 +721,16 @@ def main(argv: list[str] | None = None) -> int:
         return _extract(args)
     if args.command == "summarise":
         return _summarise(args)
+    if getattr(args, "redis", None):  # through the config layer, so a crawl child sees it
+        os.environ[REDIS_URL_ENV] = args.redis
     try:
         cfg = load_config(args.config)
+        if args.command == "crawl" and cfg.cluster.redis_url:
+            return _cluster_crawl(cfg, args)
+        if args.command == "worker":
+            return _worker(cfg, args)
+        if args.command == "ingest":
+            return _ingest(cfg, args)
         if args.command == "crawl":
             for name in args.source or []:
                 cfg.source(name)

@@ -40,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         "--process", action="store_true", help="extract and summarise pages as they arrive"
     )
     parser.add_argument("--log-level", help="Scrapy log level (default WARNING)")
+    parser.add_argument(
+        "--redis", metavar="URL", help="crawl through the cluster's shared frontier in Redis"
+    )
+    parser.add_argument(
+        "--worker", action="store_true", help="with Redis: keep working until stopped"
+    )
     args = parser.parse_args(argv)
     try:
         cfg = load_config(args.config)
@@ -50,6 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     if not sources:
         print(f"newsdesk: {cfg.config_path}: no [[sources]] configured", file=sys.stderr)
         return 2
+    redis_url = args.redis or cfg.cluster.redis_url
+    if redis_url:  # several processes share one frontier: crawler/cluster/, docs/scale-out.md
+        if refused := refused_with_redis(args):
+            print(refused, file=sys.stderr)
+            return 2
+        from crawler.cluster.run import run_cluster
+
+        return run_cluster(
+            cfg,
+            sources,
+            redis_url=redis_url,
+            worker=args.worker,
+            run_id=args.run_id,
+            log_level=args.log_level,
+        )
 
     db = store.open_db(cfg.db_path)
     run_id = args.run_id or store.start_run(db, "crawl")
@@ -80,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, info in sorted(reports.items()):
         print(_summary(name, info), flush=True)
     return 0
+
+
+def refused_with_redis(args: argparse.Namespace) -> str | None:
+    """The message refusing the single-machine options given with Redis, if any (also
+    used by ``newsdesk crawl``, scheduler.py)."""
+    given = [f"--{n}" for n in ("refresh", "backfill", "process") if getattr(args, n, None)]
+    if not given:
+        return None
+    return f"newsdesk: {', '.join(given)}: not available with Redis (see docs/scale-out.md, Limits)"
 
 
 def _recorder(db: Database, run_id: int, reports: dict[str, dict[str, Any]]) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -21,6 +21,7 @@ from cssselect import GenericTranslator, SelectorError
 
 CONFIG_ENV = "NEWSDESK_CONFIG"
 DATA_DIR_ENV = "NEWSDESK_DATA_DIR"
+REDIS_URL_ENV = "NEWSDESK_REDIS_URL"  # overrides [cluster] redis_url (newsdesk crawl --redis)
 DEFAULT_CONFIG_NAME = "newsdesk.toml"
 
 
@@ -117,6 +118,29 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    """Crawling on several machines through one Redis server (the ``[cluster]`` table; see
+    docs/scale-out.md). With no ``redis_url`` everything runs on this machine, as before."""
+
+    redis_url: str = _help(
+        "Redis URL of the shared frontier, e.g. redis://:PASSWORD@10.0.0.5:6379/0; "
+        "empty: crawl on this machine only.",
+        "",
+    )
+    lease_seconds: float = _help(
+        "A worker silent this long is taken for dead; the requests it had taken are queued again.",
+        30.0,
+    )
+    max_queued_pages: int = _help(
+        "Fetched pages waiting in Redis for the ingest writer before the workers pause.", 1000
+    )
+    ingest_batch_size: int = _help("Pages the ingest writer commits per transaction.", 50)
+    dupefilter_days: int = _help(
+        "Days the shared duplicate filter remembers a requested URL (one Redis key per day).", 7
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything newsdesk needs to run; see docs/settings.md."""
 
@@ -163,6 +187,7 @@ class Config:
     sources: tuple[Source, ...] = _help("The sites to watch ([[sources]] tables).", ())
     topics: tuple[Topic, ...] = _help("Watch topics ([[topics]] tables).", ())
     notify: Notify = _help("Digest delivery ([notify] table).", Notify())
+    cluster: Cluster = _help("Crawling on several machines ([cluster] table).", Cluster())
     config_path: Path | None = field(default=None, metadata={"help": "Set by the loader."})
 
     @property
@@ -219,6 +244,9 @@ def parse_config(raw: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
         values["data_dir"] = Path(os.environ[DATA_DIR_ENV])
     data_dir = Path(values.get("data_dir", Path("data")))
     values["data_dir"] = data_dir if data_dir.is_absolute() else cfg_path.parent / data_dir
+    if os.environ.get(REDIS_URL_ENV):
+        cluster = values.get("cluster", Cluster())
+        values["cluster"] = replace(cluster, redis_url=os.environ[REDIS_URL_ENV])
     cfg = Config(**values, config_path=cfg_path)
     _check_semantics(cfg, where)
     return cfg
@@ -292,6 +320,8 @@ def _coerce(hint: Any, value: Any, where: _Where, name: str) -> Any:
         )
     if hint is Notify:
         return Notify(**_check_table(Notify, value, where, f"{name}."))
+    if hint is Cluster:
+        return Cluster(**_check_table(Cluster, value, where, f"{name}."))
     raise TypeError(f"no coercion for {hint}")  # a programming error, not a user one
 
 
@@ -318,6 +348,7 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
             raise where.error(name, "expected a number above 0")
     if cfg.download_delay < 0:
         raise where.error("download_delay", "expected 0 or more seconds")
+    _check_cluster(cfg.cluster, where)
     if "+http" not in cfg.user_agent:
         raise where.error("user_agent", "expected a contact URL in it, like '(+https://...)'")
     for i, topic in enumerate(cfg.topics):
@@ -366,6 +397,20 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
         )
 
 
+def _check_cluster(cluster: Cluster, where: _Where) -> None:
+    url = cluster.redis_url
+    if url and (urlsplit(url).scheme not in ("redis", "rediss", "unix") or url.endswith("://")):
+        shown = re.sub(r"//[^@/]*@", "//***@", url)  # never echo a password
+        raise where.error(
+            "cluster.redis_url", f"expected a redis://HOST:PORT/DB URL, got {shown!r}"
+        )
+    if cluster.lease_seconds < 1:
+        raise where.error("cluster.lease_seconds", "expected 1 second or more")
+    for name in ("max_queued_pages", "ingest_batch_size", "dupefilter_days"):
+        if getattr(cluster, name) < 1:
+            raise where.error(f"cluster.{name}", "expected a whole number of at least 1")
+
+
 def _valid_selector(selector: str) -> bool:
     try:
         GenericTranslator().css_to_xpath(selector)
@@ -395,9 +440,10 @@ def settings_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting, for the docs table and its test."""
     rows = []
     tables = ((Config, ""), (Source, "sources[]."), (Topic, "topics[]."), (Notify, "notify."))
+    tables += ((Cluster, "cluster."),)
     for cls, prefix in tables:
         for f in fields(cls):
-            if f.name in ("config_path", "sources", "topics", "notify"):
+            if f.name in ("config_path", "sources", "topics", "notify", "cluster"):
                 continue
             default = "(required)" if f.default is MISSING else repr(f.default)
             rows.append((prefix + f.name, default, f.metadata["help"]))

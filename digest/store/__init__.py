@@ -11,6 +11,7 @@ then ``store.open_db``, ``store.save_pages``, ...); the modules are:
 - ``schema``: the migrations (m001..m006) and the ``stories`` view
 - ``connection``: ``open_db``, ``open_readonly``, ``write``, ``utcnow``
 - ``pages``: fetched pages and their processing state
+- ``known``: the seen set as a stream of URLs, for the cluster's ingest writer
 - ``articles``: articles, search and listings, topics, stories, sources
 - ``runs``: runs, each source's crawl outcomes, health and weekly upkeep
 - ``digests``: digest claims, records and deliveries, crash recovery
@@ -53,6 +54,7 @@ from digest.store.digests import (
     release_digest,
     undelivered_digests,
 )
+from digest.store.known import known_urls
 from digest.store.pages import (
     MAX_ATTEMPTS,
     FetchedPage,
@@ -118,6 +120,7 @@ __all__ = [
     "get_run",
     "known_listing",
     "known_page",
+    "known_urls",
     "last_crawl_started",
     "last_runs",
     "last_source_runs",

@@ -1,0 +1,133 @@
+"""What crawl workers and the store machine agree on when they meet in Redis: the key names,
+the form a fetched page travels in, and how to connect.
+
+Workers on any machine push fetched pages into one Redis list; one ingest writer on the
+machine that holds the SQLite store takes them out and commits them (``digest/ingest.py``).
+The ingest writer also tells the workers which URLs the store already knows, through two
+Redis sets, because a worker cannot read SQLite on another machine.
+
+Only the cluster mode imports this module; a single machine never imports ``redis``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zlib
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING
+
+from digest.store import FetchedPage
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+PREFIX = "newsdesk:"
+PAGES = PREFIX + "pages"  # list: workers LPUSH, the ingest writer takes from the right
+PROCESSING = PREFIX + "pages:processing"  # list: the batch the ingest writer is committing
+DEAD = PREFIX + "pages:dead"  # list: payloads that could not be read (capped)
+FAILED = PREFIX + "pages:failed"  # list: batches that failed to commit again and again
+ATTEMPTS = PREFIX + "pages:processing:attempts"  # failed commits of the processing batch
+KNOWN_ARTICLES = PREFIX + "known:articles"  # set of url_member(): article pages in the store
+KNOWN_LISTINGS = PREFIX + "known:listings"  # set of url_member(): stored pages that are not
+INGEST_LOCK = PREFIX + "ingest:writer"  # string with a TTL: who the one ingest writer is
+KNOWN_SYNCED = PREFIX + "known:synced"  # string: the known sets hold the whole store
+DEAD_KEPT = 1000
+
+MIB = 1024 * 1024
+_HEADER_FIELDS = tuple(f.name for f in fields(FetchedPage) if f.name != "html")
+
+
+class RedisUnavailable(Exception):
+    """Redis cannot be reached (or refused us); the message names the URL and what to do."""
+
+
+class PayloadError(ValueError):
+    """A page payload that is too large or not one of ours."""
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"//([^@/]*)@", "//***@", url)
+
+
+def connect(url: str, *, timeout: float = 10.0) -> Redis:
+    """A client for ``url`` whose connection has been checked with a PING.
+
+    Raises RedisUnavailable with a one-line message when the URL is malformed, the server
+    cannot be reached, or it wants a password we did not give."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=min(timeout, 5.0),
+            health_check_interval=15,
+        )
+        client.ping()
+    except ValueError as exc:
+        raise RedisUnavailable(f"{redact(url)} is not a usable Redis URL: {exc}") from None
+    except redis.AuthenticationError as exc:
+        raise RedisUnavailable(
+            f"Redis at {redact(url)} refused the password ({exc}): put it in the URL as "
+            "redis://:PASSWORD@HOST:PORT/DB"
+        ) from None
+    except redis.RedisError as exc:
+        raise RedisUnavailable(
+            f"cannot reach Redis at {redact(url)} ({exc}): start redis-server there, or fix "
+            "--redis / [cluster] redis_url"
+        ) from None
+    return client
+
+
+def url_member(url: str) -> bytes:
+    """A URL's member in the known sets: 16 bytes whatever the URL's length, so a set of a
+    million URLs takes about 72 MB of Redis memory (measured on Redis 7.0, 64-bit; see
+    docs/scale-out.md)."""
+    return hashlib.blake2b(url.encode("utf-8"), digest_size=16).digest()
+
+
+def payload_limit(max_page_mib: float) -> int:
+    """Most bytes a page payload may hold once decompressed: the page cap (``max_page_mib``)
+    times four, because text decoded from a one-byte charset can grow up to that much in
+    UTF-8, plus room for the header."""
+    return int(max_page_mib * MIB * 4) + 64 * 1024
+
+
+def encode_page(page: FetchedPage, *, limit: int) -> bytes:
+    """One page as it travels through Redis: zlib(JSON header line + UTF-8 text).
+
+    The text is not put inside the JSON so that it is not escaped; the header has no raw
+    newline (JSON escapes them), so the first newline ends it."""
+    header = {k: v for k, v in asdict(page).items() if k != "html"}
+    raw = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + page.html.encode()
+    if len(raw) > limit:
+        raise PayloadError(f"{page.url}: {len(raw)} bytes, over the {limit}-byte page limit")
+    return zlib.compress(raw, 6)
+
+
+def decode_page(data: bytes, *, limit: int) -> FetchedPage:
+    """The page in a payload; PayloadError when it is not a payload of ours or would
+    decompress past ``limit`` (whoever can write to Redis could send a zip bomb)."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise PayloadError(f"not a page payload: {exc}") from None
+    if len(raw) > limit or inflater.unconsumed_tail:
+        raise PayloadError(f"a page payload decompresses past {limit} bytes")
+    head, _, body = raw.partition(b"\n")
+    try:
+        header = json.loads(head)
+        values = {name: header[name] for name in _HEADER_FIELDS}
+        page = FetchedPage(html=body.decode("utf-8"), **values)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PayloadError(f"not a page payload: {exc!r}") from None
+    texts = (page.url, page.source, page.final_url, page.content_type, page.fetched_at)
+    if not all(isinstance(t, str) for t in texts) or type(page.http_status) is not int:
+        raise PayloadError("not a page payload: a field of the wrong type")
+    if page.not_article is not None and not isinstance(page.not_article, str):
+        raise PayloadError("not a page payload: a field of the wrong type")
+    return page
