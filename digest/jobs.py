@@ -61,7 +61,9 @@ def run_crawl(
         cmd += ["--source", name]
     cmd += ["--refresh"] if refresh else []
     cmd += ["--backfill", str(backfill_days)] if backfill_days else []
-    cmd += ["--process"] if process else []
+    # With Redis the pages reach the store through the ingest writer, not this crawl:
+    # processing comes after it (run_process), as before.
+    cmd += ["--process"] if process and not cfg.cluster.redis_url else []
     child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
     status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
     if status == "exited":

@@ -36,7 +36,7 @@ from crawler.cluster.queue import LEASE, LeasedPriorityQueue
 from crawler.cluster.scheduler import LeasingScheduler
 from crawler.cluster.serializer import loads
 from crawler.siteserver import SiteServer, serve_site
-from digest import ingest, store
+from digest import ingest, jobs, store
 from digest.cluster import (
     DEAD,
     FAILED,
@@ -651,3 +651,24 @@ def test_the_known_sets_are_copied_again_only_when_redis_lost_them(
     finally:
         writer.stop.set()
         thread.join()
+
+
+def test_the_services_crawl_job_goes_through_redis_then_processes(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interval job with [cluster] redis_url set, `newsdesk ingest` beside the service:
+    the crawl works the shared frontier and ends once the writer has stored every page (it
+    cannot process pages itself: they reach the store through Redis), then processing
+    turns every stored page into an article."""
+    cluster.configure()
+    for name in [k for k in os.environ if k.startswith("NEWSDESK_")]:
+        monkeypatch.delenv(name)
+    writer = cluster.start("ingest")
+    cfg = load_config(cluster.cwd / "newsdesk.toml")
+    jobs.crawl_and_process(cfg)
+    cluster.stop(writer)
+    db = store.open_readonly(cfg.db_path)
+    runs = store.last_runs(db)
+    assert (runs["crawl"]["status"], runs["process"]["status"]) == ("ok", "ok")
+    assert store.count_articles(db) == N
+    assert max(cluster.fetches().values()) == 1
