@@ -9,6 +9,7 @@ and no remote resource, and links only http(s) URLs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -79,13 +80,53 @@ def render_html(digest: Digest) -> str:
     return _env().get_template("digest.html").render(d=digest_dict(digest))
 
 
+FEED_CACHE = ".feed"  # beside the digests: each one's rendered feed entry, made once
+
+
 def render_feed(json_files: list[Path], *, now: datetime) -> str:
-    """An Atom feed with one entry per digest, newest first, from the digests' JSON files."""
-    digests = [json.loads(p.read_text(encoding="utf-8")) for p in json_files]
-    fragment = _env().get_template("sections.html")
-    entries = [{"d": d, "content": fragment.render(d=d)} for d in digests]
+    """An Atom feed with one entry per digest, newest first, from the digests' JSON files.
+
+    Each digest's entry is rendered once and kept in ``.feed/`` beside the files, rendered
+    again only when its JSON file or the templates change: the feed is rewritten with every
+    digest, and rendering 30 digests of ~2,000 stories each anew took longer than building
+    the day's digest (issue #9 item 5); entries of digests no longer in the feed are
+    removed. feed.xml sees each digest's fields but ``sections``, and ``content``, its
+    sections as HTML."""
+    entries = [_feed_entry(p) for p in json_files]
+    kept = {f"{p.stem}.entry.json" for p in json_files}
+    for folder in {p.parent / FEED_CACHE for p in json_files}:
+        for old in folder.glob("*.entry.json"):
+            if old.name not in kept:  # a digest that left the feed
+                old.unlink(missing_ok=True)
     updated = now.astimezone(UTC).isoformat(timespec="seconds")
     return _env().get_template("feed.xml").render(entries=entries, updated=updated)
+
+
+def _feed_entry(path: Path) -> dict[str, Any]:
+    """One digest's entry: its fields but sections, and its sections as HTML."""
+    stat = path.stat()
+    key = f"{stat.st_mtime_ns} {stat.st_size} {_templates_version()}"
+    cached = path.parent / FEED_CACHE / f"{path.stem}.entry.json"
+    try:
+        entry = json.loads(cached.read_text(encoding="utf-8"))
+        if entry.pop("key") == key:
+            return {"d": entry["d"], "content": entry["content"]}
+    except (OSError, ValueError, KeyError):
+        pass  # none yet, or unreadable: render it again
+    d = json.loads(path.read_text(encoding="utf-8"))
+    content = _env().get_template("sections.html").render(d=d)
+    entry = {"d": {k: v for k, v in d.items() if k != "sections"}, "content": content}
+    write_atomic(cached, json.dumps({"key": key, **entry}, ensure_ascii=False))
+    return entry
+
+
+@cache
+def _templates_version() -> str:
+    env = _env()
+    loader = env.loader
+    assert loader is not None
+    sources = [loader.get_source(env, name)[0] for name in ("sections.html", "feed.xml")]
+    return hashlib.sha256("\0".join(sources).encode("utf-8")).hexdigest()[:16]
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -8,7 +8,7 @@ Readers open the file read-only (``open_readonly``) and never block the writer.
 The rest of the project uses only the names re-exported here (``from digest import store``,
 then ``store.open_db``, ``store.save_pages``, ...); the modules are:
 
-- ``schema``: the migrations (m001..m006) and the ``stories`` view
+- ``schema``: the migrations (m001..m008) and the ``stories`` view
 - ``connection``: ``open_db``, ``open_readonly``, ``write``, ``utcnow``
 - ``pages``: fetched pages and their processing state
 - ``known``: the seen set as a stream of URLs, for the cluster's ingest writer
@@ -91,6 +91,8 @@ from digest.store.schema import (
     m004_digest_delivery,
     m005_digest_claims,
     m006_sources_stories_topics,
+    m007_article_when_indexes,
+    m008_fts_update_trigger_on_indexed_columns,
     migrations,
 )
 
@@ -131,6 +133,8 @@ __all__ = [
     "m004_digest_delivery",
     "m005_digest_claims",
     "m006_sources_stories_topics",
+    "m007_article_when_indexes",
+    "m008_fts_update_trigger_on_indexed_columns",
     "maintain",
     "mark_page",
     "migrations",
