@@ -163,6 +163,12 @@ allow_private_address = true
     def all_stored(self) -> bool:
         return set(self.stored()) >= set(self.info.articles)
 
+    def drained(self) -> bool:
+        """Nothing is queued on the frontier and no worker holds a request."""
+        r = self.redis.client()
+        held = sum(r.hlen(k) for k in r.scan_iter(keys.inflight(SPIDER, "*")))
+        return r.zcard(QUEUE) == 0 and held == 0
+
 
 @pytest.fixture
 def cluster(
@@ -197,6 +203,9 @@ def test_workers_share_one_frontier_and_store_every_article_once(cluster: Cluste
     ingest = cluster.start("ingest")
     workers = [cluster.worker() for _ in range(3)]
     cluster.wait_until("every article stored", cluster.all_stored)
+    # Listing pages may still be queued or in flight; a worker stopped now gives back what
+    # it holds, so stop the workers once nothing is left to do.
+    cluster.wait_until("the frontier drained", cluster.drained)
     cluster.stop(*workers, ingest)
 
     assert not marker.exists()  # never unpickled, and the workers went on
