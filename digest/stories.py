@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import count
+from itertools import chain, count
 from typing import Any
 
 import numpy as np
@@ -57,49 +57,64 @@ def _given(value: int) -> int:
 _BLANK = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_given)  # permutations drawn once
 _MULTIPLIER = np.uint64(1_000_003)
 _MASK = np.uint64(0xFFFFFFFF)
+_PAD = 0xFFFFFFFF  # fills a text shorter than one shingle
 
 
-def signature(text: str, vocabulary: defaultdict[str, int] | None = None) -> MinHash:
-    """The MinHash of the text's word 5-gram shingles. Words are numbered by
-    ``vocabulary`` (one shared by the texts compared, that numbers a new word when asked,
-    see ``group_stories``: a dictionary lookup per word is the cheapest hash), or by their
-    CRC-32 without one."""
-    words = WORD.findall(text.lower())
-    if vocabulary is None:
-        numbers = [zlib.crc32(word.encode("utf-8")) for word in words]
-    else:
-        numbers = [vocabulary[word] for word in words]
-    minhash = _BLANK.copy()
-    minhash.update_batch(_shingle_hashes(np.array(numbers, dtype=np.uint64)).tolist())
-    return minhash
+def signature(text: str) -> MinHash:
+    """The MinHash of a text's word 5-gram shingles, its words numbered by CRC-32, so that
+    it compares with any other text's signature."""
+    return _sign([[zlib.crc32(word.encode("utf-8")) for word in WORD.findall(text.lower())]])[0]
 
 
-def _shingle_hashes(words: np.ndarray) -> np.ndarray:
-    """One 32-bit hash per distinct run of SHINGLE_WORDS words (a text shorter than that
-    is one shingle): a polynomial in the word hashes, then MurmurHash3's 32-bit finalizer
-    so that similar shingles get unrelated hashes."""
-    runs = max(1, len(words) - SHINGLE_WORDS + 1)
-    hashes = np.zeros(runs, dtype=np.uint64)
-    for k in range(min(SHINGLE_WORDS, len(words))):
-        hashes = (hashes * _MULTIPLIER + words[k : k + runs]) & _MASK
+def signatures(texts: Sequence[str]) -> list[MinHash]:
+    """The signatures of texts compared with each other only: their words numbered in one
+    vocabulary, 0, 1, 2... by first use (a dictionary lookup per word is the cheapest hash)."""
+    vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
+    return _sign([[vocabulary[word] for word in WORD.findall(text.lower())] for text in texts])
+
+
+def _sign(numbered: list[list[int]]) -> list[MinHash]:
+    out = []
+    for hashes in _shingle_hashes(numbered):
+        minhash = _BLANK.copy()
+        minhash.update_batch(hashes.tolist())
+        out.append(minhash)
+    return out
+
+
+def _shingle_hashes(numbered: list[list[int]]) -> list[np.ndarray]:
+    """For each text, a 32-bit hash for each run of SHINGLE_WORDS words (a shorter text,
+    padded, is one run): a polynomial in the word numbers, then MurmurHash3's 32-bit
+    finalizer so that similar runs get unrelated hashes. All the texts in one numpy pass;
+    a run that repeats is hashed twice, which changes no minimum."""
+    padded = [words + [_PAD] * (SHINGLE_WORDS - len(words)) for words in numbered]
+    lengths = [len(words) for words in padded]
+    flat = np.fromiter(chain.from_iterable(padded), dtype=np.uint64, count=sum(lengths))
+    runs = len(flat) - SHINGLE_WORDS + 1
+    hashes = np.zeros(max(runs, 0), dtype=np.uint64)
+    for k in range(SHINGLE_WORDS):
+        hashes = (hashes * _MULTIPLIER + flat[k : k + runs]) & _MASK
     hashes ^= hashes >> np.uint64(16)
     hashes = (hashes * np.uint64(0x85EBCA6B)) & _MASK
     hashes ^= hashes >> np.uint64(13)
     hashes = (hashes * np.uint64(0xC2B2AE35)) & _MASK
     hashes ^= hashes >> np.uint64(16)
-    return np.unique(hashes)
+    starts = np.cumsum([0, *lengths])[:-1]
+    return [
+        hashes[start : start + n - SHINGLE_WORDS + 1]
+        for start, n in zip(starts, lengths, strict=True)
+    ]
 
 
 def group_stories(articles: Sequence[dict[str, Any]]) -> list[Story]:
     """Articles (dicts with ``id``, ``text``, ``source``, ``published_at``…) grouped into
     stories; the lead is the earliest published copy."""
-    vocabulary: defaultdict[str, int] = defaultdict(count().__next__)  # 0, 1, 2... by first use
-    signatures = [signature(a["text"] or a["title"] or "", vocabulary) for a in articles]
+    signed = signatures([a["text"] or a["title"] or "" for a in articles])
     index = MinHashLSH(threshold=SIMILARITY, num_perm=NUM_PERM)
     parent = list(range(len(articles)))
-    for i, sig in enumerate(signatures):
+    for i, sig in enumerate(signed):
         for j in index.query(sig):
-            if sig.jaccard(signatures[j]) >= SIMILARITY:
+            if sig.jaccard(signed[j]) >= SIMILARITY:
                 parent[_root(parent, i)] = _root(parent, j)
         index.insert(i, sig)
     groups: dict[int, list[dict[str, Any]]] = {}
@@ -140,11 +155,23 @@ def topics_of(article: dict[str, Any], topics: Sequence[Topic]) -> list[Topic]:
     """Every watch topic with a term (a whole word or phrase, any case) in the article's
     title, summary or text."""
     haystack = " ".join(str(article.get(k) or "") for k in ("title", "summary", "text")).lower()
-    return [t for t in topics if (found := _pattern(t.terms)) and found.search(haystack)]
+    return [t for t in topics if (found := _pattern(t.terms)) and _mentions(found, haystack)]
 
 
 @lru_cache(maxsize=256)
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regular expression for all of a topic's terms: a single pass over the text."""
+    """One regular expression for all of a topic's terms, each ending a word."""
     words = [re.escape(term.strip().lower()) for term in terms if term.strip()]
-    return re.compile(rf"(?<!\w)(?:{'|'.join(words)})(?!\w)") if words else None
+    return re.compile(rf"(?:{'|'.join(words)})(?!\w)") if words else None
+
+
+def _mentions(pattern: re.Pattern[str], haystack: str) -> bool:
+    """Whether a match of ``pattern`` also starts a word. Checked here rather than with a
+    lookbehind, which keeps ``re`` from skipping ahead to the terms' first letters (2.5x
+    slower over a day's articles)."""
+    at = 0
+    while (match := pattern.search(haystack, at)) is not None:
+        if match.start() == 0 or not WORD.match(haystack, match.start() - 1):
+            return True
+        at = match.start() + 1
+    return False

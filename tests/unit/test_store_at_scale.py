@@ -148,6 +148,8 @@ def test_near_duplicates_are_one_story_and_unrelated_texts_are_not() -> None:
     ]
     groups = sorted(sorted(a["id"] for a in s.articles) for s in stories.group_stories(rows))
     assert groups == [[0, 1], [2]]
+    assert stories.group_stories([]) == []
+    assert len(stories.signatures(["", "a b", text])) == 3
 
 
 def test_topic_terms_match_whole_words_in_any_case() -> None:
