@@ -18,6 +18,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from sqlite_utils import Database
 
+from crawler.pipelines.processing import start_workers_early
 from crawler.settings import apply_source_settings, crawl_settings
 from crawler.spiders.news import NewsSpider
 from digest import store
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             log_level=args.log_level,
         )
 
+    if args.process:
+        start_workers_early()
     db = store.open_db(cfg.db_path)
     run_id = args.run_id or store.start_run(db, "crawl")
     settings = crawl_settings(

@@ -98,6 +98,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """A source's extraction rules (``[[sources]]`` keys ``drop_selectors``, ``body_selector``),
+    as digest.extract applies them."""
+
+    drop_selectors: tuple[str, ...] = ()
+    body_selector: str = ""
+
+
+@dataclass(frozen=True)
 class Topic:
     """A subject the reader watches (a ``[[topics]]`` table): matching stories open the digest."""
 

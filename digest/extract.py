@@ -24,6 +24,7 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
+from digest.config import Rules
 from digest.furniture import clean_body, recover_split_body
 from digest.metadata import Metadata, is_article_type, read_metadata, split_byline, to_utc
 from digest.urls import canonical_url
@@ -36,14 +37,6 @@ PAYWALL = re.compile(
     r"|this\s+(article|content)\s+is\s+for\s+subscribers|already\s+a\s+subscriber",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Rules:
-    """A source's extraction rules (``[[sources]]`` keys ``drop_selectors``, ``body_selector``)."""
-
-    drop_selectors: tuple[str, ...] = ()
-    body_selector: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,7 @@ from pebble import ProcessFuture, ProcessPool
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config, Source, Topic
-from digest.extract import Rules, extract
-from digest.stories import topics_of
-from digest.summarise import summarise
+from digest.config import Config, Rules, Source, Topic
 
 Progress = Callable[[int, int, str], None]
 PAGE_TIMEOUT_SECONDS = 30.0
@@ -62,7 +59,13 @@ def work(
     html: str, url: str, rules: Rules, sentences: int, words: int, topics: Sequence[Topic] = ()
 ) -> dict[str, Any]:
     """One page, in a worker process: the extracted article and, for an article, its
-    summary and the watch topics it matches."""
+    summary and the watch topics it matches. Extraction and summaries are imported here,
+    where they run (a crawl's fork server loads them beforehand, see PRELOAD in
+    crawler/pipelines/processing.py), not by every process that hands out pages."""
+    from digest.extract import extract
+    from digest.stories import topics_of
+    from digest.summarise import summarise
+
     found = extract(html, url, rules)
     row = found.as_dict()
     row["summary"] = None
@@ -141,7 +144,10 @@ class PagePool:
 
 
 def _ready() -> None:
-    """A worker's first task: importing this module loaded trafilatura and sumy."""
+    """A worker's first task: load extraction and summaries before the first page comes."""
+    import digest.extract
+    import digest.stories
+    import digest.summarise  # noqa: F401
 
 
 def save_outcomes(db: Database, outcomes: Sequence[Outcome], result: ProcessResult) -> list[str]:

@@ -17,6 +17,7 @@ of the slower side and memory stays flat however large the site.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import deque
 from collections.abc import Callable
 
@@ -30,6 +31,21 @@ from digest.store import FetchedPage, StoredPage
 Done = Callable[[Outcome], None]
 WAIT_HIGH = 16  # pages waiting for a worker at which the crawl pauses
 WAIT_LOW = 8  # and resumes
+START_METHOD = "forkserver"
+# What a worker needs (trafilatura, sumy, NLTK...), imported once, in the fork server.
+PRELOAD = ["digest.extract", "digest.summarise", "digest.stories", "digest.process"]
+
+
+def start_workers_early() -> None:
+    """Start the fork server that the workers will be forked from, so that it imports
+    extraction and summaries while Scrapy sets up rather than after. Workers are not
+    forked from the crawl itself, which would copy its reactor, threads and sockets into
+    every worker, nor spawned, which would have each import everything again."""
+    context = multiprocessing.get_context(START_METHOD)
+    context.set_forkserver_preload(PRELOAD)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 class CrawlProcessor:
@@ -39,9 +55,8 @@ class CrawlProcessor:
     _users = 0
 
     def __init__(self, config_path: str) -> None:
-        # Workers are spawned, not forked: a fork would copy the crawl's reactor, threads
-        # and sockets into every worker.
-        self.pool = PagePool(load_config(config_path), start_method="spawn")
+        start_workers_early()  # a no-op when the crawl started it already
+        self.pool = PagePool(load_config(config_path), start_method=START_METHOD)
         self.pool.warm_up()  # the workers start while the crawl reads its start pages
         self.in_flight = 0
         self.waiting: deque[tuple[FetchedPage, Done, Deferred[None]]] = deque()
