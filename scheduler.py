@@ -18,7 +18,7 @@ import threading
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -29,10 +29,13 @@ from digest import jobs, pages, query, store
 from digest.browse import browse
 from digest.build import DigestBusy
 from digest.config import REDIS_URL_ENV, Config, ConfigError, load_config
-from digest.extract import Extracted, Rules, extract
-from digest.process import rules_for
 from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_report
-from digest.summarise import summarise
+
+if TYPE_CHECKING:
+    from digest.extract import Extracted
+
+# Extraction and summaries (trafilatura, sumy, NLTK) are imported by the commands that use
+# them, so the others (search, status, crawl...) start in a fraction of a second.
 
 log = logging.getLogger("newsdesk")
 
@@ -461,6 +464,9 @@ def _parse_day(text: str) -> date:
 
 def _extract(args: argparse.Namespace) -> int:
     """``newsdesk extract``: works without a config file unless --source is given."""
+    from digest.extract import Rules, extract
+    from digest.process import rules_for
+
     try:
         cfg = load_config(args.config) if args.source or args.config else Config()
         rules = rules_for(cfg.source(args.source)) if args.source else Rules()
@@ -474,6 +480,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _summarise(args: argparse.Namespace) -> int:
     """``newsdesk summarise``: works without a config file; --config sets the defaults."""
+    from digest.summarise import summarise
+
     try:
         cfg = load_config(args.config) if args.config else Config()
         # SIM115: the file is closed by the with-block below

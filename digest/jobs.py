@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest import store
-from digest.build import publish_digest
 from digest.config import Config
-from digest.notify import deliver_pending
-from digest.process import ProcessResult, process_pages
+
+if TYPE_CHECKING:  # the pieces that import trafilatura, sumy and datasketch load on use
+    from digest.process import ProcessResult
 
 log = logging.getLogger("newsdesk.jobs")
 PR_SET_PDEATHSIG = 1
@@ -132,6 +132,8 @@ def run_process(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ProcessResult:
     """Extract and summarise the stored pages waiting for it; record the run."""
+    from digest.process import process_pages
+
     db = store.open_db(cfg.db_path)
     run_id = store.start_run(db, "process")
     result = process_pages(
@@ -153,6 +155,9 @@ def run_process(
 def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[str, Path]:
     """Claim, write and record the digest of ``day`` in every format, then deliver it (and
     any earlier digest whose delivery failed) to the configured channels."""
+    from digest.build import publish_digest
+    from digest.notify import deliver_pending
+
     now = now or datetime.now(cfg.tz)
     db = store.open_db(cfg.db_path)
     run_id = store.start_run(db, "digest")

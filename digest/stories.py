@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from digest.config import Topic
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -54,7 +56,15 @@ def _given(value: int) -> int:
     return value
 
 
-_BLANK = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_given)  # permutations drawn once
+@lru_cache(maxsize=1)
+def _blank() -> MinHash:
+    """The empty signature, its permutations drawn once. datasketch (and SciPy, which it
+    imports) is loaded on first use, not by every command that imports this module."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_given)
+
+
 _MULTIPLIER = np.uint64(1_000_003)
 _MASK = np.uint64(0xFFFFFFFF)
 _PAD = 0xFFFFFFFF  # fills a text shorter than one shingle
@@ -76,7 +86,7 @@ def signatures(texts: Sequence[str]) -> list[MinHash]:
 def _sign(numbered: list[list[int]]) -> list[MinHash]:
     out = []
     for hashes in _shingle_hashes(numbered):
-        minhash = _BLANK.copy()
+        minhash = _blank().copy()
         minhash.update_batch(hashes.tolist())
         out.append(minhash)
     return out
@@ -110,6 +120,8 @@ def group_stories(articles: Sequence[dict[str, Any]]) -> list[Story]:
     """Articles (dicts with ``id``, ``text``, ``source``, ``published_at``…) grouped into
     stories; the lead is the earliest published copy."""
     signed = signatures([a["text"] or a["title"] or "" for a in articles])
+    from datasketch import MinHashLSH
+
     index = MinHashLSH(threshold=SIMILARITY, num_perm=NUM_PERM)
     parent = list(range(len(articles)))
     for i, sig in enumerate(signed):
