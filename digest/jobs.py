@@ -9,7 +9,6 @@ service is asked to stop, the whole group is ended (SIGTERM, SIGTERM, SIGKILL).
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import signal
@@ -20,17 +19,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from digest import store
 from digest.config import Config
-
-if TYPE_CHECKING:  # the pieces that import trafilatura, sumy and datasketch load on use
-    from digest.process import ProcessResult
+from digest.process import ProcessResult, die_with_parent, process_pages
 
 log = logging.getLogger("newsdesk.jobs")
-PR_SET_PDEATHSIG = 1
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 STOP_GRACE_SECONDS = 3
 
 
@@ -64,7 +59,7 @@ def run_crawl(
     # With Redis the pages reach the store through the ingest writer, not this crawl:
     # processing comes after it (run_process), as before.
     cmd += ["--process"] if process and not cfg.cluster.redis_url else []
-    child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
+    child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=die_with_parent)
     status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
     if status == "exited":
         status = _crawl_status(store.source_runs(db, run_id), child.returncode)
@@ -74,14 +69,6 @@ def run_crawl(
     db.close()
     log.info("crawl run=%s status=%s", run_id, status)
     return row
-
-
-def _die_with_parent() -> None:
-    """In the crawl child, before exec: on Linux, ask the kernel to kill it when the service
-    dies, even by SIGKILL, so that no crawl outlives its service and writes on its own.
-    (prctl is looked up in the parent: the child only makes the call.)"""
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
@@ -132,8 +119,6 @@ def run_process(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ProcessResult:
     """Extract and summarise the stored pages waiting for it; record the run."""
-    from digest.process import process_pages
-
     db = store.open_db(cfg.db_path)
     run_id = store.start_run(db, "process")
     result = process_pages(
@@ -155,7 +140,7 @@ def run_process(
 def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[str, Path]:
     """Claim, write and record the digest of ``day`` in every format, then deliver it (and
     any earlier digest whose delivery failed) to the configured channels."""
-    from digest.build import publish_digest
+    from digest.build import publish_digest  # datasketch and SciPy: loaded when needed
     from digest.notify import deliver_pending
 
     now = now or datetime.now(cfg.tz)

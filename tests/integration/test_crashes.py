@@ -4,6 +4,7 @@ completes the work with no duplicates."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -94,3 +95,46 @@ def test_sigkill_at_random_points_loses_nothing(
         assert conn.execute("SELECT count(*) FROM pages WHERE state = 'pending'").fetchone()[0] == 0
     assert killed.get("crawl", 0) >= 3 and killed.get("process", 0) >= 3, killed
     assert not list(digests.glob(".*.tmp"))
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):  # the thread or the process has just ended
+            found.update(int(p) for p in (task / "children").read_text().split())
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
+def test_a_killed_process_run_leaves_no_worker_running(
+    tmp_path: Path, site_url: str, write_config
+) -> None:
+    # A worker left running after its newsdesk was killed would go on holding what it
+    # inherited, such as the data directory's service lock, and block the next start.
+    write_config(source_toml("profit", site_url))
+    assert newsdesk("crawl", cwd=tmp_path).returncode == 0  # pages stored, not processed
+    run = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", "process"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
+        workers |= children(run.pid)
+        time.sleep(0.01)
+    assert len(workers) >= 2, "the process run ended before its workers were seen"
+    run.kill()  # SIGKILL, while the workers load trafilatura or extract a page
+    run.wait()
+    time.sleep(0.3)
+    assert not [pid for pid in workers if alive(pid)]
