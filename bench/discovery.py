@@ -21,25 +21,15 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.site import SiteInfo, generate_site
+from bench.site import SiteInfo, generate_site, newsdesk_toml
 from crawler.siteserver import SiteServer, serve_site
 
 STEP_MINUTES = 1.0
 
 
 def write_config(folder: Path, base: str, n_articles: int) -> None:
-    (folder / "newsdesk.toml").write_text(
-        f"""download_delay = 0.0
-[[sources]]
-name = "wire"
-homepage = "{base}/"
-sections = ["{base}/business/", "{base}/markets/"]
-article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
-max_pages = {n_articles * 2}
-allow_private_address = true
-""",
-        encoding="utf-8",
-    )
+    text = newsdesk_toml(base, source=f"max_pages = {n_articles * 2}")
+    (folder / "newsdesk.toml").write_text(text, encoding="utf-8")
 
 
 def crawl(folder: Path) -> float:

@@ -19,6 +19,7 @@ import json
 import random
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -171,11 +172,13 @@ def _fill(rng: random.Random, templates: tuple[str, ...]) -> str:
     return rng.choice(templates).format_map(_Slots(rng))
 
 
-def _paragraph(rng: random.Random) -> str:
-    """40 to 80 words: distinct sentences (12 to 17 words) until a target of 40-63 is met."""
+def paragraph(
+    rng: random.Random, templates: Sequence[str], slots: dict[str, str], pick: int = 7
+) -> str:
+    """40 to 80 words: distinct sentences from ``pick`` of the ``templates`` (filled from
+    ``slots``, emptied before each) until a target of 40-63 words is met."""
     target, words, sentences = rng.randint(40, 63), 0, []
-    slots = _Slots(rng)
-    for template in rng.sample(SENTENCES, 7):
+    for template in rng.sample(templates, pick):
         if words >= target:
             break
         slots.clear()
@@ -301,7 +304,9 @@ class _Builder:
         )
 
     def article_body(self, a: _Article, related: list[_Article], rng: random.Random) -> str:
-        paragraphs = "".join(f"<p>{_paragraph(rng)}</p>\n" for _ in range(rng.randint(5, 9)))
+        paragraphs = "".join(
+            f"<p>{paragraph(rng, SENTENCES, _Slots(rng))}</p>\n" for _ in range(rng.randint(5, 9))
+        )
         return (
             f'<article class="post">\n<h1 class="entry-title">{a.headline}</h1>\n'
             f'<p class="dek">{a.dek}</p>\n<p class="byline">By {a.author} | '
@@ -462,6 +467,28 @@ def _related(a: _Article, oldest_first: list[_Article], rng: random.Random) -> l
     if older <= 3:
         return oldest_first[:older][::-1]
     return [oldest_first[i] for i in rng.sample(range(older), 3)]
+
+
+def newsdesk_toml(
+    base: str,
+    *,
+    settings: str = "download_delay = 0.0",
+    sections: bool = True,
+    sitemaps: bool = False,
+    source: str = "",
+) -> str:
+    """A newsdesk.toml that follows the generated site at ``base`` as the source "wire"
+    (its two sections, and with ``sitemaps`` its sitemap index). ``settings`` are the
+    lines before the source: top-level keys, then any table such as ``[cluster]``;
+    ``source`` holds more keys of the source's own table."""
+    lines = [settings, "[[sources]]", 'name = "wire"', f'homepage = "{base}/"']
+    if sections:
+        lines.append(f'sections = ["{base}/business/", "{base}/markets/"]')
+    if sitemaps:
+        lines.append(f'sitemaps = ["{base}/sitemap_index.xml"]')
+    lines.append("article_patterns = ['/\\d{4}/\\d{2}/\\d{2}/[^/]+/$']")
+    lines.append("allow_private_address = true")
+    return "\n".join([*lines, source]).rstrip("\n") + "\n"
 
 
 def generate_site(

@@ -171,7 +171,9 @@ class Corpus:
         focus["place"] = self.pick(rng, "place")
         slots = _Slots(self, rng, focus)
         title = rng.choice(site.HEADLINES).format_map(slots).replace(" percent", "%")
-        paragraphs = [self.paragraph(rng, slots) for _ in range(_paragraph_count(rng))]
+        paragraphs = [
+            site.paragraph(rng, self.sentences, slots, pick=8) for _ in range(_paragraph_count(rng))
+        ]
         if rng.random() < 0.5:
             at = rng.randrange(len(paragraphs))
             paragraphs[at] += " " + rng.choice(self.quotes)
@@ -181,17 +183,6 @@ class Corpus:
             "paragraphs": paragraphs,
             "focus": focus,
         }
-
-    def paragraph(self, rng: random.Random, slots: _Slots) -> str:
-        """40 to 80 words of distinct sentences."""
-        target, words, out = rng.randint(40, 63), 0, []
-        for template in rng.sample(self.sentences, 8):
-            if words >= target:
-                break
-            slots.clear()
-            out.append(template.format_map(slots))
-            words += out[-1].count(" ") + 1
-        return " ".join(out)
 
 
 def _paragraph_count(rng: random.Random) -> int:

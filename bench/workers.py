@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.site import SiteInfo, generate_site
+from bench.site import SiteInfo, generate_site, newsdesk_toml
 from crawler.siteserver import SiteServer, serve_site
 from tests.redisserver import RedisServer
 
@@ -64,22 +64,12 @@ def start_redis(folder: Path) -> RedisServer:
 
 
 def write_config(folder: Path, base: str, redis_url: str, n_articles: int) -> None:
-    (folder / "newsdesk.toml").write_text(
-        f"""download_delay = 0.0
-crawl_interval_minutes = 100000
-[cluster]
-redis_url = "{redis_url}"
-[[sources]]
-name = "wire"
-homepage = "{base}/"
-sections = ["{base}/business/", "{base}/markets/"]
-sitemaps = ["{base}/sitemap_index.xml"]
-article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
-max_pages = {n_articles * 2}
-allow_private_address = true
-""",
-        encoding="utf-8",
+    settings = "download_delay = 0.0\ncrawl_interval_minutes = 100000\n"
+    settings += f'[cluster]\nredis_url = "{redis_url}"'
+    text = newsdesk_toml(
+        base, settings=settings, sitemaps=True, source=f"max_pages = {n_articles * 2}"
     )
+    (folder / "newsdesk.toml").write_text(text, encoding="utf-8")
 
 
 def stored_count(folder: Path) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.site import SiteInfo, generate_site
+from bench.site import SiteInfo, generate_site, newsdesk_toml
 from crawler.siteserver import SiteServer, serve_site
 from tests.conftest import newsdesk
 
@@ -59,24 +59,13 @@ def make_site(server: SiteServer, n: int, now: datetime, **kw: object) -> SiteIn
     )  # type: ignore[arg-type]
 
 
-def config(base: str, extra: str = "") -> str:
-    return f"""download_delay = 0.0
-[[sources]]
-name = "wire"
-homepage = "{base}/"
-sections = ["{base}/business/", "{base}/markets/"]
-article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
-allow_private_address = true
-{extra}"""
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     root = tmp_path / "site"
     root.mkdir()
     with serve_site(root) as server:
         info = make_site(server, N, NOW)
-        (tmp_path / "newsdesk.toml").write_text(config(server.base_url), encoding="utf-8")
+        (tmp_path / "newsdesk.toml").write_text(newsdesk_toml(server.base_url), encoding="utf-8")
         yield Site(server, info, tmp_path)
 
 
@@ -190,7 +179,7 @@ def test_crawl_delay_in_robots_txt_spaces_requests(tmp_path: Path) -> None:
     root.mkdir()
     with serve_site(root) as server:
         generate_site(root, 4, now=NOW, base=server.base_url, per_page=5, crawl_delay=0.6)
-        (tmp_path / "newsdesk.toml").write_text(config(server.base_url), encoding="utf-8")
+        (tmp_path / "newsdesk.toml").write_text(newsdesk_toml(server.base_url), encoding="utf-8")
         assert newsdesk("crawl", cwd=tmp_path).returncode == 0
         times = [t for t, path, _ in server.log if path != "/robots.txt"]
     gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -204,7 +193,7 @@ def test_a_robots_txt_that_answers_503_means_no_crawl(tmp_path: Path) -> None:
     with serve_site(root) as server:
         generate_site(root, 4, now=NOW, base=server.base_url)
         server.overrides["/robots.txt"] = 503
-        (tmp_path / "newsdesk.toml").write_text(config(server.base_url), encoding="utf-8")
+        (tmp_path / "newsdesk.toml").write_text(newsdesk_toml(server.base_url), encoding="utf-8")
         result = newsdesk("crawl", cwd=tmp_path)
         seen = server.requests_seen
     assert result.returncode == 1  # the only source was not crawled
@@ -243,7 +232,7 @@ def test_robots_rules_hold_for_every_request_that_waited_for_robots_txt(tmp_path
         generate_site(root, 4, now=NOW, base=server.base_url)
         base = server.base_url
         sections = ", ".join(f'"{base}/private/reports/?n={i}"' for i in range(4))
-        text = config(base).replace("sections = [", f"sections = [{sections}, ")
+        text = newsdesk_toml(base).replace("sections = [", f"sections = [{sections}, ")
         (tmp_path / "newsdesk.toml").write_text(text, encoding="utf-8")
         assert newsdesk("crawl", cwd=tmp_path).returncode == 0
         seen = server.requests_seen

@@ -104,25 +104,21 @@ def test_a_failed_write_rolls_back(db) -> None:
 
 def test_nested_writes_commit_together_or_not_at_all(db) -> None:
     """A page batch and the articles processed with it are one transaction."""
-    with pytest.raises(RuntimeError), store.write(db):
-        store.save_pages(db, [fetched("https://e.com/a/")])
+
+    def save_page_and_article() -> None:  # each call opens its own write block inside
+        url = "https://e.com/a/"
+        store.save_pages(db, [fetched(url)])
         store.save_article(
-            db,
-            article("https://e.com/a/"),
-            page_url="https://e.com/a/",
-            first_seen_at="2026-11-26T05:00:00+00:00",
+            db, article(url), page_url=url, first_seen_at="2026-11-26T05:00:00+00:00"
         )
+
+    with pytest.raises(RuntimeError), store.write(db):
+        save_page_and_article()
         raise RuntimeError
     assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     with store.write(db):
-        store.save_pages(db, [fetched("https://e.com/a/")])
-        store.save_article(
-            db,
-            article("https://e.com/a/"),
-            page_url="https://e.com/a/",
-            first_seen_at="2026-11-26T05:00:00+00:00",
-        )
+        save_page_and_article()
         assert db.conn.in_transaction  # the inner blocks did not commit
     assert store.page_states(db) == {"article": 1}
 
