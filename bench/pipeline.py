@@ -51,9 +51,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import discovery
 from bench.serve import serve_generated
-from bench.site import generate_site
+from bench.site import generate_site, newsdesk_toml
 
 SAMPLE = 200
 SPIDER_SETTINGS = {
@@ -77,14 +76,17 @@ SPIDER_SETTINGS = {
 
 
 def run_spider(urls: list[str], naive: bool, out: Path) -> None:
-    """Crawl ``urls`` with a bare spider; with ``naive``, extract and summarise each."""
+    """Crawl ``urls`` with a bare spider; with ``naive``, extract and summarise each. The
+    fetch-only spider does not import extraction or summaries: its cost is the fetch's."""
     import scrapy
-    import trafilatura
     from scrapy.crawler import CrawlerProcess
 
-    from digest.summarise import summarise
+    if naive:
+        import trafilatura
 
-    counts = {"pages": 0, "summaries": 0}
+        from digest.summarise import summarise
+
+    counts = {"pages": 0}
 
     class BareSpider(scrapy.Spider):
         name = "bare"
@@ -92,9 +94,8 @@ def run_spider(urls: list[str], naive: bool, out: Path) -> None:
 
         def parse(self, response):
             counts["pages"] += 1
-            if naive:
-                text = trafilatura.extract(response.text, include_comments=False)
-                counts["summaries"] += bool(text and summarise(text))
+            if naive and (text := trafilatura.extract(response.text, include_comments=False)):
+                summarise(text)
             return None
 
     process = CrawlerProcess(SPIDER_SETTINGS)
@@ -160,9 +161,8 @@ def write_config(folder: Path, base: str, n_articles: int, pace: str) -> None:
     """bench/discovery.py's config (``download_delay = 0.0``) with ``pace`` added to its
     one source."""
     folder.mkdir(parents=True)
-    discovery.write_config(folder, base, n_articles)
-    with (folder / "newsdesk.toml").open("a", encoding="utf-8") as config:
-        config.write(pace)
+    text = newsdesk_toml(base, source=f"max_pages = {n_articles * 2}\n{pace}")
+    (folder / "newsdesk.toml").write_text(text, encoding="utf-8")
 
 
 def newsdesk_run(folder: Path, tmp: Path) -> dict[str, object]:
