@@ -120,7 +120,7 @@ def test_a_killed_process_run_leaves_no_worker_running(
 ) -> None:
     # A worker left running after its newsdesk was killed would go on holding what it
     # inherited, such as the data directory's service lock, and block the next start.
-    write_config(source_toml("profit", site_url))
+    write_config(source_toml("profit", site_url), "process_workers = 2")  # whatever the cores
     assert newsdesk("crawl", cwd=tmp_path).returncode == 0  # pages stored, not processed
     run = subprocess.Popen(
         [sys.executable, "-m", "scheduler", "process"],

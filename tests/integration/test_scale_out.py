@@ -28,13 +28,14 @@ from scrapy import Request, Spider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from bench.site import SiteInfo, generate_site
+from bench.site import SiteInfo, generate_site, newsdesk_toml
 from crawler.cluster import beat, keys, serializer
 from crawler.cluster import worker as worker_module
 from crawler.cluster.dupefilter import SLOT, DailyDupeFilter
 from crawler.cluster.queue import LEASE, LeasedPriorityQueue
 from crawler.cluster.scheduler import LeasingScheduler
 from crawler.cluster.serializer import loads
+from crawler.settings import CONCURRENT_REQUESTS
 from crawler.siteserver import SiteServer, serve_site
 from digest import ingest, jobs, store
 from digest.cluster import (
@@ -89,26 +90,17 @@ class Cluster:
     logs: dict[int, Path] = field(default_factory=dict)  # pid -> its output
 
     def configure(self, *, delay: float = 0.0, **cluster: Any) -> None:
-        base = self.server.base_url
         settings = {"redis_url": self.redis.url, "lease_seconds": 3, **cluster}
         table = "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in settings.items())
         # One schedule slot for the whole test: a boundary would seed the listings again.
-        (self.cwd / "newsdesk.toml").write_text(
-            f"""download_delay = {delay}
-crawl_interval_minutes = 100000
-[cluster]
-{table}
-[[sources]]
-name = "wire"
-homepage = "{base}/"
-sections = ["{base}/business/", "{base}/markets/"]
-sitemaps = ["{base}/sitemap_index.xml"]
-article_patterns = ['/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']
-max_pages = 1000
-allow_private_address = true
-""",
-            encoding="utf-8",
+        top = f"download_delay = {delay}\ncrawl_interval_minutes = 100000"
+        text = newsdesk_toml(
+            self.server.base_url,
+            settings=f"{top}\n[cluster]\n{table}",
+            sitemaps=True,
+            source="max_pages = 1000",
         )
+        (self.cwd / "newsdesk.toml").write_text(text, encoding="utf-8")
         self.mark = len(self.server.log)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
@@ -298,7 +290,7 @@ def test_workers_wait_while_the_ingest_queue_is_full(cluster: Cluster) -> None:
     while time.monotonic() < deadline:
         longest = max(longest, r.llen(PAGES))
         time.sleep(0.1)
-    assert longest <= 20 + 2 * 16
+    assert longest <= 20 + 2 * CONCURRENT_REQUESTS
     assert not cluster.stored()
     assert "pages wait for the ingest writer: pausing" in cluster.output(workers[0]) + (
         cluster.output(workers[1])
@@ -393,12 +385,7 @@ def test_the_ingest_writer_survives_a_redis_restart(cluster: Cluster) -> None:
 
 
 def test_an_ingest_crash_loses_no_page(tmp_path: Path, redis_server: RedisServer) -> None:
-    (tmp_path / "newsdesk.toml").write_text(
-        f'[cluster]\nredis_url = "{redis_server.url}"\n'
-        '[[sources]]\nname = "wire"\nhomepage = "https://example.com/"\n',
-        encoding="utf-8",
-    )
-    cfg = load_config(tmp_path / "newsdesk.toml")
+    cfg = _ingest_config(tmp_path, redis_server.url)
     db = store.open_db(cfg.db_path)
     store.save_pages(db, [page(100), page(101, source="wire")])
     store.mark_page(db, page(101).url, "not_article", "a tag page")
@@ -443,7 +430,7 @@ def test_the_duplicate_filter_forgets_after_its_days(redis_server: RedisServer) 
     recent, old = Request("https://example.com/recent/"), Request("https://example.com/old/")
     r.sadd(yesterday, seen.request_fingerprint(recent))
     before = datetime.now(UTC).date() - timedelta(days=2)
-    r.sadd(f"newsdesk:news-t:seen:{before:%Y%m%d}", seen.request_fingerprint(old))
+    r.sadd(seen.day_keys(before)[0], seen.request_fingerprint(old))  # the set of that day
     assert seen.request_seen(recent)
     assert not seen.request_seen(old)  # out of the window: forgotten
 

@@ -4,6 +4,7 @@ cheaper MinHash signatures."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -33,10 +34,11 @@ def save(db, n: int, *, source: str, day: int, text: str, topic: str | None = No
 
 @pytest.fixture
 def copper(db):
-    """Ten copper articles, one a day: the older, the more copper (the better bm25)."""
+    """Ten copper articles, one a day: the older, the more copper (the better bm25); the
+    five oldest are on the topic, so that a topic filter keeps what the window alone drops."""
     for n in range(1, 11):
         text = " ".join(["copper"] * (12 - n) + ["filler words here"] * 20)
-        save(db, n, source="a" if n % 2 else "b", day=n, text=text, topic="Minerals" * (n > 5))
+        save(db, n, source="a" if n % 2 else "b", day=n, text=text, topic="Minerals" * (n < 6))
     return db
 
 
@@ -56,9 +58,9 @@ def test_a_search_ranks_the_newest_matches_only(copper, monkeypatch) -> None:
     ("filters", "expected"),
     [
         ({"source": "b"}, ["Story 6", "Story 8", "Story 10"]),
-        ({"topic": "Minerals"}, ["Story 8", "Story 9", "Story 10"]),
-        ({"source": "b", "topic": "Minerals"}, ["Story 6", "Story 8", "Story 10"]),
-        ({"since": "2026-11-05"}, ["Story 8", "Story 9", "Story 10"]),
+        ({"topic": "Minerals"}, ["Story 3", "Story 4", "Story 5"]),
+        ({"source": "b", "topic": "Minerals"}, ["Story 2", "Story 4"]),
+        ({"since": "2026-11-09"}, ["Story 9", "Story 10"]),
         ({"until": "2026-11-06"}, ["Story 3", "Story 4", "Story 5"]),
         ({"since": "2026-11-02", "until": "2026-11-06", "source": "a"}, ["Story 3", "Story 5"]),
     ],
@@ -124,10 +126,14 @@ def test_feed_entries_are_rendered_once_and_again_when_their_digest_changes(
     first = render_feed([path], now=now)
     cached = tmp_path / FEED_CACHE / "2026-11-25.entry.json"
     assert cached.exists() and "First title" in first
-    assert render_feed([path], now=now) == first  # from the cache
-    path.write_text(digest_json(a_digest(date(2026, 11, 25), "Newer title")), encoding="utf-8")
+    entry = json.loads(cached.read_text(encoding="utf-8"))
+    entry["content"] = "<p>kept in the cache</p>"  # what a second rendering cannot produce
+    cached.write_text(json.dumps(entry), encoding="utf-8")
+    assert "kept in the cache" in render_feed([path], now=now)  # from the cache
+    # A new size as well as a new time: the cache is keyed on both.
+    path.write_text(digest_json(a_digest(date(2026, 11, 25), "A newer title")), encoding="utf-8")
     again = render_feed([path], now=now)
-    assert "Newer title" in again and "First title" not in again
+    assert "A newer title" in again and "kept in the cache" not in again
     later = tmp_path / "2026-11-26.json"
     later.write_text(digest_json(a_digest(date(2026, 11, 26), "Later")), encoding="utf-8")
     render_feed([later], now=now)
