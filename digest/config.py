@@ -406,12 +406,16 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
         )
 
 
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"//([^@/]*)@", "//***@", url)
+
+
 def _check_cluster(cluster: Cluster, where: _Where) -> None:
     url = cluster.redis_url
     if url and (urlsplit(url).scheme not in ("redis", "rediss", "unix") or url.endswith("://")):
-        shown = re.sub(r"//[^@/]*@", "//***@", url)  # never echo a password
         raise where.error(
-            "cluster.redis_url", f"expected a redis://HOST:PORT/DB URL, got {shown!r}"
+            "cluster.redis_url", f"expected a redis://HOST:PORT/DB URL, got {redact(url)!r}"
         )
     if cluster.lease_seconds < 1:
         raise where.error("cluster.lease_seconds", "expected 1 second or more")

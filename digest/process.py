@@ -17,6 +17,7 @@ pages go to the workers as they are fetched, and the crawl process saves the out
 from __future__ import annotations
 
 import ctypes
+import importlib
 import multiprocessing
 import os
 import signal
@@ -36,6 +37,7 @@ from digest.config import Config, Rules, Source, Topic
 Progress = Callable[[int, int, str], None]
 PAGE_TIMEOUT_SECONDS = 30.0
 SAVE_BATCH = 25  # outcomes saved per transaction
+WORKER_MODULES = ("digest.extract", "digest.summarise", "digest.stories")  # what work() uses
 PR_SET_PDEATHSIG = 1
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
@@ -159,9 +161,8 @@ class PagePool:
 
 def _ready() -> None:
     """A worker's first task: load extraction and summaries before the first page comes."""
-    import digest.extract
-    import digest.stories
-    import digest.summarise  # noqa: F401
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
 
 
 def save_outcomes(db: Database, outcomes: Sequence[Outcome], result: ProcessResult) -> list[str]:

@@ -25,7 +25,7 @@ from scrapy.core.engine import ExecutionEngine
 from twisted.internet.defer import Deferred
 
 from digest.config import load_config
-from digest.process import Outcome, PagePool, Task
+from digest.process import WORKER_MODULES, Outcome, PagePool, Task
 from digest.store import FetchedPage, StoredPage
 
 Done = Callable[[Outcome], None]
@@ -33,7 +33,7 @@ WAIT_HIGH = 16  # pages waiting for a worker at which the crawl pauses
 WAIT_LOW = 8  # and resumes
 START_METHOD = "forkserver"
 # What a worker needs (trafilatura, sumy, NLTK...), imported once, in the fork server.
-PRELOAD = ["digest.extract", "digest.summarise", "digest.stories", "digest.process"]
+PRELOAD = [*WORKER_MODULES, "digest.process"]
 
 
 def start_workers_early() -> None:
@@ -52,7 +52,6 @@ class CrawlProcessor:
     """The crawl process's worker pool, fed from the reactor thread."""
 
     _shared: CrawlProcessor | None = None
-    _users = 0
 
     def __init__(self, config_path: str) -> None:
         start_workers_early()  # a no-op when the crawl started it already
@@ -70,15 +69,13 @@ class CrawlProcessor:
         """The process's one processor (created by its first user)."""
         if cls._shared is None:
             cls._shared = cls(config_path)
-        cls._users += 1
         cls._shared.engines.append(engine)
         return cls._shared
 
     def release(self, engine: ExecutionEngine) -> None:
         """One user is done; the last one lets the workers exit."""
         self.engines.remove(engine)
-        type(self)._users -= 1
-        if type(self)._users == 0:
+        if not self.engines:
             type(self)._shared = None
             self.pool.close()
 
