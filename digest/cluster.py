@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
+from digest.config import redact
 from digest.store import FetchedPage
 
 if TYPE_CHECKING:
@@ -45,11 +45,6 @@ class RedisUnavailable(Exception):
 
 class PayloadError(ValueError):
     """A page payload that is too large or not one of ours."""
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return re.sub(r"//([^@/]*)@", "//***@", url)
 
 
 def connect(url: str, *, timeout: float = 10.0) -> Redis:
@@ -101,7 +96,7 @@ def encode_page(page: FetchedPage, *, limit: int) -> bytes:
 
     The text is not put inside the JSON so that it is not escaped; the header has no raw
     newline (JSON escapes them), so the first newline ends it."""
-    header = {k: v for k, v in asdict(page).items() if k != "html"}
+    header = {name: getattr(page, name) for name in _HEADER_FIELDS}  # no copy of the html
     raw = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + page.html.encode()
     if len(raw) > limit:
         raise PayloadError(f"{page.url}: {len(raw)} bytes, over the {limit}-byte page limit")

@@ -231,10 +231,11 @@ class IngestWriter:
         if not batch:
             if r.blmove(PAGES, PROCESSING, TAKE_TIMEOUT, "RIGHT", "LEFT") is None:
                 return 0
+            pipe = r.pipeline(transaction=False)  # one round trip; each move stays atomic
             for _ in range(self.cfg.cluster.ingest_batch_size - 1):
-                if r.lmove(PAGES, PROCESSING, "RIGHT", "LEFT") is None:
-                    break
-            batch = r.lrange(PROCESSING, 0, -1)
+                pipe.lmove(PAGES, PROCESSING, "RIGHT", "LEFT")  # on an empty list: nothing
+            pipe.lrange(PROCESSING, 0, -1)
+            batch = pipe.execute()[-1]
         self._commit(db, batch)
         return len(batch)
 

@@ -98,7 +98,6 @@ class LeasedPriorityQueue(PriorityQueue):
             raise ValueError("NEWSDESK_CLUSTER_WORKER_ID is not set")
         self.inflight_key = keys.inflight(spider.name, self.worker)
         self._pop = server.register_script(_POP)
-        self._reclaim = server.register_script(_RECLAIM)
         self._requeue = server.register_script(_REQUEUE)
         self._push_new = server.register_script(_PUSH_NEW)
 
@@ -109,7 +108,7 @@ class LeasedPriorityQueue(PriorityQueue):
         return self.serializer.dumps(obj)  # type: ignore[no-any-return]
 
     def _decode_request(self, encoded_request: bytes) -> Request:
-        obj, stripped = serializer.load_request(encoded_request, spider=self.spider)
+        obj, stripped = serializer.load_request(encoded_request)
         if stripped:
             self._stat("newsdesk/queue/meta_stripped", len(stripped))
         return request_from_dict(obj, spider=self.spider)

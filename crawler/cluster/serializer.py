@@ -55,7 +55,7 @@ def loads(data: bytes | str) -> dict[str, Any]:
     return load_request(data)[0]
 
 
-def load_request(data: bytes | str, spider: Any = None) -> tuple[dict[str, Any], list[str]]:
+def load_request(data: bytes | str) -> tuple[dict[str, Any], list[str]]:
     """The request in ``data`` and the meta keys stripped from it; ValueError when it is
     refused (see the module doc)."""
     obj = _decode(json.loads(data))
