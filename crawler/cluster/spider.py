@@ -19,7 +19,7 @@ The crawling logic is NewsSpider's; what changes is where it starts and what it 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
@@ -132,18 +132,9 @@ class ClusterNewsSpider(NewsSpider):
 
     # --- the seen set, from Redis --------------------------------------------------------
 
-    def page_requests(self, urls: Iterable[str], depth: int) -> Iterator[scrapy.Request]:
-        urls = list(urls)
-        self._ask_known(urls)
-        yield from super().page_requests(urls, depth)
-
-    def _ask_known(self, urls: list[str]) -> None:
+    def prefetch_known(self, urls: list[str]) -> None:
         """Look up in one round trip the candidates not looked up yet in this slot."""
-        new = [
-            u
-            for u in dict.fromkeys(urls)
-            if u not in self._known and parsing.is_article_candidate(u, self.source)
-        ]
+        new = [u for u in dict.fromkeys(urls) if u not in self._known]
         if not new:
             return
         members = [url_member(u) for u in new]

@@ -157,9 +157,12 @@ class NewsSpider(scrapy.Spider):
         """
         if depth > self.source.max_depth + 1:
             return
+        fresh = (u for u in urls if u not in self.requested)
+        candidates = [u for u in fresh if parsing.is_article_candidate(u, self.source)]
+        self.prefetch_known(candidates)
         stats = self.crawler.stats
-        for url in urls:
-            if url in self.requested or not parsing.is_article_candidate(url, self.source):
+        for url in candidates:
+            if url in self.requested:  # twice on the page
                 continue
             self.requested.add(url)
             if self._known_listing(url):  # a tag or section page seen before: read for links
@@ -175,6 +178,10 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(
                 url, callback=self.parse_page, errback=self.fetch_failed, cb_kwargs={"depth": depth}
             )
+
+    def prefetch_known(self, urls: list[str]) -> None:
+        """Look up at once whether ``urls`` are known, before they are asked one by one
+        (the cluster spider asks Redis); the store answers each question fast enough."""
 
     def _known_article(self, url: str) -> bool:
         return self.store is not None and not self.refresh and store.known_page(self.store, url)
