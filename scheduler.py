@@ -29,7 +29,9 @@ from digest import jobs, pages, query, store
 from digest.browse import browse
 from digest.build import DigestBusy
 from digest.config import REDIS_URL_ENV, Config, ConfigError, load_config
+from digest.days import DayOutOfRange
 from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_report
+from digest.text import terminal_safe
 
 if TYPE_CHECKING:
     from digest.extract import Extracted
@@ -233,16 +235,19 @@ def _wait_for_running_jobs() -> None:
 
 
 def run_once(cfg: Config) -> int:
-    """Crawl, process and write today's digest once, then exit; like the service, it holds
-    the data directory's lock and first recovers from a crash."""
+    """Crawl, process, write the final digests that are due and today's provisional one,
+    then exit; like the service, it holds the data directory's lock and first recovers
+    from a crash."""
     lock = _take_lock(cfg)
     if lock is None:
         return 1
     _recover(cfg)
     jobs.crawl_and_process(cfg)
+    for day in jobs.catch_up_digests(cfg):  # final digests due (yesterday's, missed ones)
+        print(f"final digest of {day} written")
     paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
     lock.release()
-    print(f"digest: {paths['markdown']}\n        {paths['html']}")
+    print(f"digest (provisional, today so far): {paths['markdown']}\n        {paths['html']}")
     return 0
 
 
@@ -341,8 +346,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reprocess", action="store_true", help="rebuild every article from its page")
     p.add_argument("--source", help="only this source's pages")
 
-    p = sub.add_parser("digest", help="write a day's digest (default: today)")
-    p.add_argument("--date", type=_parse_day, help="the day, YYYY-MM-DD")
+    p = sub.add_parser("digest", help="write a day's digest (default: today so far)")
+    p.add_argument(
+        "--date",
+        type=_parse_day,
+        help="the day, YYYY-MM-DD, from the store's first run to today (a past day's digest "
+        "is final, today's provisional)",
+    )
+    p.add_argument(
+        "--remove",
+        action="store_true",
+        help="remove the --date day's digest instead: its files, feed entry and record",
+    )
 
     p = sub.add_parser("run", help="the background service: crawl on an interval, digest daily")
     p.add_argument("--once", action="store_true", help="crawl, process and digest once, then exit")
@@ -439,19 +454,43 @@ def _read(cfg: Config, args: argparse.Namespace) -> int:
         if article is None:
             print(f"newsdesk: no article {args.key!r} in {cfg.db_path}", file=sys.stderr)
             return 1
-        print(query.format_article(article))
+        print(terminal_safe(query.format_article(article)))
         return 0
     wanted = _article_query(args, cfg)
     rows = query.run_query(db, wanted, with_text=args.command == "export")
     if args.command == "export":
         out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+        if out.isatty():  # a data dump, as stored, unless a terminal would act on it
+            rows = [
+                {k: terminal_safe(v) if isinstance(v, str) else v for k, v in r.items()}
+                for r in rows
+            ]
         count = query.export(rows, args.format, out)
         if args.output:
             out.close()
         print(f"{count} article{'s' if count != 1 else ''} exported", file=sys.stderr)
         return 0
-    print(query.format_rows(rows, args.format))
+    print(terminal_safe(query.format_rows(rows, args.format)))
     print(f"{len(rows)} article{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+    return 0
+
+
+def _digest(cfg: Config, args: argparse.Namespace) -> int:
+    """``newsdesk digest``: write a day's digest, or remove one with --remove."""
+    if args.remove:
+        if args.date is None:
+            print("newsdesk: digest --remove needs --date YYYY-MM-DD", file=sys.stderr)
+            return 2
+        files, had_row = jobs.remove_digest(cfg, args.date)
+        if not files and not had_row:
+            print(f"newsdesk: there is no digest of {args.date} to remove", file=sys.stderr)
+            return 1
+        print("\n".join(f"removed {path}" for path in files) or "removed its record")
+        return 0
+    day = args.date or datetime.now(cfg.tz).date()
+    jobs.check_digest_day(cfg, day)
+    paths = jobs.run_digest(cfg, day)
+    print("\n".join(str(paths[k]) for k in ("markdown", "html", "json", "feed")))
     return 0
 
 
@@ -471,7 +510,8 @@ def _extract(args: argparse.Namespace) -> int:
         cfg = load_config(args.config) if args.source or args.config else Config()
         rules = rules_for(cfg.source(args.source)) if args.source else Rules()
         for label, url, html in pages.inputs(args.targets, url=args.url, user_agent=cfg.user_agent):
-            print(_show(label, extract(html, url, rules), as_json=args.json), flush=True)
+            shown = _show(label, extract(html, url, rules), as_json=args.json)
+            print(terminal_safe(shown), flush=True)
     except (ConfigError, pages.PageError) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
@@ -576,7 +616,20 @@ def _service_lines(report: dict[str, Any]) -> str:
     lines += [f"  next {job}: {when}" for job, when in sorted(service["next_runs"].items())]
     for kind, run in sorted(report["last_runs"].items()):
         lines.append(f"last {kind}: {run['status']} (started {run['started_at']})")
+    for row in report["digests"]:
+        lines.append(f"digest {row['day']}: {_digest_state(row)}")
     return "\n".join(lines) + "\n"
+
+
+def _digest_state(row: dict[str, Any]) -> str:
+    if row["status"] != "done":
+        return row["status"]  # writing, or failed (due again)
+    kind = "final" if row["final"] else "provisional (the final one comes after the day)"
+    stories = f"{row['article_count']} stor{'y' if row['article_count'] == 1 else 'ies'}"
+    sent = ""
+    if row["final"] and row["notify_error"]:
+        sent = f", not delivered: {row['notify_error']}"
+    return f"{kind}, {stories}, written {row['generated_at']}{sent}"
 
 
 def _crawl_row(crawls: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
@@ -766,10 +819,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         if args.command == "digest":
-            day = args.date or datetime.now(cfg.tz).date()
-            paths = jobs.run_digest(cfg, day)
-            print("\n".join(str(paths[k]) for k in ("markdown", "html", "json", "feed")))
-            return 0
+            return _digest(cfg, args)
         if args.command == "run":
             return run_once(cfg) if args.once else serve(cfg)
         if args.command in ("search", "articles", "show", "export"):
@@ -780,9 +830,12 @@ def main(argv: list[str] | None = None) -> int:
             return _install_service(args)
         if args.command == "browse":
             return browse(cfg, port=args.port)
-    except (ConfigError, DigestBusy, query.QueryError, FileNotFoundError) as exc:
+    except (ConfigError, DayOutOfRange, query.QueryError, FileNotFoundError) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
+    except DigestBusy as exc:  # refused at run time, not bad input
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
     raise AssertionError(args.command)
 
 

@@ -170,7 +170,7 @@ def busiest_day(cfg: Config) -> tuple[date, int]:
     """The complete local day (one whose digest was written) with the most articles."""
     db = store.open_readonly(cfg.db_path)
     counts = {}
-    for text in store.digest_days_done(db, since="0000-00-00"):
+    for text in store.final_digests(db, since="0000-00-00"):
         start, end = build.day_window(date.fromisoformat(text), cfg)
         sql = "SELECT count(*) FROM articles WHERE first_seen_at >= ? AND first_seen_at < ?"
         counts[text] = db.execute(sql, [start, end]).fetchone()[0]

@@ -13,10 +13,9 @@ with the health of the day's crawls.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config, Topic
+from digest.days import day_ended, day_window
 from digest.render import digest_json, render_feed, render_html, render_markdown, write_atomic
 from digest.stories import Story, group_stories, rank, topic_of
 
@@ -64,20 +64,11 @@ class Digest:
     sections: tuple[Section, ...]
     health: tuple[str, ...]  # one line per source that failed or brought nothing new
     article_count: int = 0  # articles behind the items, copies of one story included
+    final: bool = True  # False: written before the day ended, to be replaced
 
     @property
     def count(self) -> int:
         return sum(len(section.items) for section in self.sections)
-
-
-def day_window(day: date, cfg: Config) -> tuple[str, str]:
-    """The UTC [start, end) of a local calendar day, as store timestamps."""
-    start = datetime.combine(day, time(0), tzinfo=cfg.tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=cfg.tz)
-    return (
-        start.astimezone(UTC).isoformat(timespec="seconds"),
-        end.astimezone(UTC).isoformat(timespec="seconds"),
-    )
 
 
 def day_stories(db: Database, day: date, *, cfg: Config) -> list[Story]:
@@ -100,7 +91,15 @@ def build_digest(
     sources_with_news = {a["source"] for s in stories for a in s.articles}
     health = _health(store.source_runs_between(db, start, end), cfg, sources_with_news)
     generated = now.astimezone(UTC).isoformat(timespec="seconds")
-    return Digest(day, cfg.timezone, generated, tuple(sections), tuple(health), len(rows))
+    return Digest(
+        day,
+        cfg.timezone,
+        generated,
+        tuple(sections),
+        tuple(health),
+        len(rows),
+        final=day_ended(day, cfg, now),
+    )
 
 
 def _topic_sections(
@@ -179,15 +178,15 @@ def _health(runs: list[dict[str, Any]], cfg: Config, with_news: set[str]) -> lis
 
 
 class DigestBusy(Exception):
-    """Another process is writing this day's digest."""
+    """Another live process is writing this day's digest."""
 
 
 def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dict[str, Path]:
     """Claim the day in the store, build its digest, write it as Markdown, HTML and JSON,
-    refresh the Atom feed of the last digests, and record it done. Every file is replaced
-    atomically; a failed or killed write leaves the previous files as they were."""
-    if not store.claim_digest(db, day.isoformat(), pid=os.getpid()):
-        raise DigestBusy(f"the digest of {day} is being written by another process")
+    refresh the Atom feed of the last digests, and record it done: final when the day had
+    ended at ``now``, provisional before. Every file is replaced atomically; a failed or
+    killed write leaves the previous files as they were."""
+    _claim(db, day)
     try:
         paths = _write_digest(db, day, cfg=cfg, now=now)
     except BaseException:
@@ -196,25 +195,65 @@ def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> di
     return paths
 
 
+def _claim(db: Database, day: date) -> None:
+    if not store.claim_digest(db, day.isoformat()):
+        raise DigestBusy(
+            f"the digest of {day} is being written by another process (live, holding its "
+            f"claim for at most {store.LEASE_SECONDS // 60} minutes): try again later"
+        )
+
+
 def _write_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dict[str, Path]:
     stories = day_stories(db, day, cfg=cfg)
     store.set_stories(db, [[a["id"] for a in s.articles] for s in stories])
     digest = build_digest(db, day, cfg=cfg, now=now, stories=stories)
-    stem = cfg.digests_dir / day.isoformat()
-    paths = {
-        "markdown": stem.with_suffix(".md"),
-        "html": stem.with_suffix(".html"),
-        "json": stem.with_suffix(".json"),
-        "feed": cfg.digests_dir / "feed.xml",
-    }
+    paths = digest_paths(cfg, day)
     write_atomic(paths["markdown"], render_markdown(digest))
     write_atomic(paths["html"], render_html(digest))
     write_atomic(paths["json"], digest_json(digest))
     write_atomic(paths["feed"], render_feed(_recent_digests(cfg.digests_dir), now=now))
     store.record_digest(
-        db, day.isoformat(), count=digest.count, markdown=paths["markdown"], html=paths["html"]
+        db,
+        day.isoformat(),
+        count=digest.count,
+        articles=digest.article_count,
+        final=digest.final,
+        markdown=paths["markdown"],
+        html=paths["html"],
     )
     return paths
+
+
+def digest_paths(cfg: Config, day: date) -> dict[str, Path]:
+    """The files of day's digest, and the feed they appear in."""
+    stem = cfg.digests_dir / day.isoformat()
+    return {
+        "markdown": stem.with_suffix(".md"),
+        "html": stem.with_suffix(".html"),
+        "json": stem.with_suffix(".json"),
+        "feed": cfg.digests_dir / "feed.xml",
+    }
+
+
+def remove_digest(
+    db: Database, day: date, *, cfg: Config, now: datetime
+) -> tuple[list[Path], bool]:
+    """Remove a day's digest: its files, its entry in the feed (rewritten without it) and
+    its row in the store. Returns the files removed and whether there was a row."""
+    had_row = store.get_digest(db, day.isoformat()) is not None
+    _claim(db, day)
+    paths = digest_paths(cfg, day)
+    removed = [p for k, p in paths.items() if k != "feed" and p.exists()]
+    try:
+        for path in removed:
+            path.unlink()
+        if removed and cfg.digests_dir.exists():
+            write_atomic(paths["feed"], render_feed(_recent_digests(cfg.digests_dir), now=now))
+    except BaseException:
+        store.release_digest(db, day.isoformat())
+        raise
+    store.delete_digest(db, day.isoformat())
+    return removed, had_row
 
 
 def _recent_digests(folder: Path) -> list[Path]:

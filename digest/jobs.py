@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from digest import store
+from digest import days, store
 from digest.config import Config
 from digest.process import ProcessResult, die_with_parent, process_pages
 
@@ -138,8 +138,10 @@ def run_process(
 
 
 def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[str, Path]:
-    """Claim, write and record the digest of ``day`` in every format, then deliver it (and
-    any earlier digest whose delivery failed) to the configured channels."""
+    """Claim, write and record the digest of ``day`` in every format (final if the day has
+    ended at ``now``, else provisional), then deliver every final digest not delivered
+    yet (this one, or an earlier one whose delivery failed) to the configured channels.
+    Raises DigestBusy while another live process writes the day."""
     from digest.build import publish_digest  # datasketch and SciPy: loaded when needed
     from digest.notify import deliver_pending
 
@@ -150,12 +152,46 @@ def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[s
         paths = publish_digest(db, day, cfg=cfg, now=now)
     except BaseException as exc:
         _finish_quietly(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
+        db.close()
         raise
-    delivered = deliver_pending(db, cfg.notify, today=now.date())
+    delivered = deliver_pending(db, cfg.notify, today=now.astimezone(cfg.tz).date())
     store.finish_run(db, run_id, "ok", {"day": day.isoformat(), "delivered": delivered})
+    final = store.get_digest(db, day.isoformat())["final"]  # type: ignore[index]
     db.close()
-    log.info("digest day=%s written=%s", day, paths["markdown"])
+    log.info(
+        "digest day=%s %s written=%s", day, "final" if final else "provisional", paths["markdown"]
+    )
     return paths
+
+
+def digest_days(cfg: Config, now: datetime | None = None) -> tuple[date, date]:
+    """The days a digest may be written for: from the local day of the store's first run
+    to today."""
+    now = now or datetime.now(cfg.tz)
+    db = store.open_db(cfg.db_path)
+    first = store.first_run_started(db)
+    db.close()
+    return days.first_day(first, cfg, now), now.astimezone(cfg.tz).date()
+
+
+def check_digest_day(cfg: Config, day: date, now: datetime | None = None) -> None:
+    """Raise DayOutOfRange, naming the range, unless ``day`` is one of ``digest_days``."""
+    first, today = digest_days(cfg, now)
+    days.check_day(day, first=first, today=today)
+
+
+def remove_digest(
+    cfg: Config, day: date, *, now: datetime | None = None
+) -> tuple[list[Path], bool]:
+    """Remove a day's digest files, feed entry and row (any day, so that a digest written
+    for a day that should not have one can go). Raises DigestBusy while it is written."""
+    from digest.build import remove_digest as remove
+
+    db = store.open_db(cfg.db_path)
+    try:
+        return remove(db, day, cfg=cfg, now=now or datetime.now(cfg.tz))
+    finally:
+        db.close()
 
 
 def _finish_quietly(db: Any, run_id: int, status: str, detail: dict[str, Any]) -> None:
@@ -178,30 +214,52 @@ def crawl_and_process(
 
 
 def digest_due_days(cfg: Config, now: datetime) -> list[date]:
-    """Days whose digest is due by ``now`` but not written, oldest first, looking back at
-    most ``catch_up_days`` days and never before the store's first run (a new install
-    owes no digests). Day D's digest is due at D+1 ``digest_time``."""
+    """Days whose final digest is due by ``now`` and not written, oldest first: day D's is
+    due at D+1 ``digest_time``. A provisional digest of D does not count; a final one
+    counts while the articles first seen on D are the ones it was built from (articles
+    that reached D later, from a page processed late or a reprocess, make it due again).
+    Looks back at most ``catch_up_days`` days, never before the store's first run (a new
+    install owes no digests)."""
     local = now.astimezone(cfg.tz)
     latest = local.date() - timedelta(days=1)
     if local.time() < cfg.digest_time:
         latest -= timedelta(days=1)
     db = store.open_db(cfg.db_path)
-    first = store.first_run_started(db)
-    days = [latest - timedelta(days=n) for n in range(cfg.catch_up_days)][::-1]
-    if first is not None:
-        start = datetime.fromisoformat(first).astimezone(cfg.tz).date()
-        days = [d for d in days if d >= start]
-    done = store.digest_days_done(db, since=days[0].isoformat()) if days else set()
-    db.close()
-    return [d for d in days if first is not None and d.isoformat() not in done]
+    try:
+        first_run = store.first_run_started(db)
+        if first_run is None:
+            return []
+        start = days.first_day(first_run, cfg, now)
+        if (latest - start).days >= cfg.catch_up_days:
+            start = latest - timedelta(days=cfg.catch_up_days - 1)
+        wanted = [start + timedelta(days=n) for n in range((latest - start).days + 1)]
+        final = store.final_digests(db, since=start.isoformat()) if wanted else {}
+        return [
+            day
+            for day in wanted
+            if day.isoformat() not in final
+            or final[day.isoformat()]
+            != store.count_articles_seen_between(db, *days.day_window(day, cfg))
+        ]
+    finally:
+        db.close()
 
 
 def catch_up_digests(cfg: Config, now: datetime | None = None) -> list[date]:
-    """Write every missed digest (the machine was off, the service down); return them."""
+    """Write every final digest that is due (the day ended, the machine was off, the
+    service down, articles arrived late); return the days written. A day another live
+    process is writing is left to it: if that process dies, the next call takes it over."""
+    from digest.build import DigestBusy
+
+    now = now or datetime.now(cfg.tz)
     written = []
-    for day in digest_due_days(cfg, now or datetime.now(cfg.tz)):
+    for day in digest_due_days(cfg, now):
         log.info("catch-up digest day=%s", day)
-        run_digest(cfg, day)
+        try:
+            run_digest(cfg, day, now=now)
+        except DigestBusy as exc:
+            log.warning("digest day=%s not written now: %s", day, exc)
+            continue
         written.append(day)
     return written
 

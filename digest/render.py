@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
@@ -24,17 +24,24 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from digest.config import fault_point
+from digest.text import clean_text
 
 if TYPE_CHECKING:
     from digest.build import Digest
 
 SCHEMA = "newsdesk.digest/1"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+# Inline markup anywhere (emphasis, code, links, HTML, tables, strikethrough and the ~~~
+# fence, an entity such as &copy;), and the block markers that count at a line's start
+# (a list item, an ordered one, a thematic break). Headings and quotes are covered by #
+# and > anywhere.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|&(?=#?\w+;))")
+_MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
 def md_escape(text: str | None) -> str:
-    """Escape the characters that would turn article text into Markdown markup."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+    """Article text as one line of Markdown that reads as the text and nothing else."""
+    line = _MD_SPECIAL.sub(r"\\\1", " ".join(clean_text(text or "").split()))
+    return _MD_LINE_START.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], line)
 
 
 def md_url(url: str) -> str:
@@ -61,11 +68,22 @@ def _env() -> Environment:
 
 
 def digest_dict(digest: Digest) -> dict[str, Any]:
-    """The digest as plain data: what the JSON file holds and every template reads."""
+    """The digest as plain data: what the JSON file holds and every template reads. Its
+    strings carry no control character (an older store may still hold some)."""
     data = asdict(digest)
     data["day"] = digest.day.isoformat()
     data["count"] = digest.count
-    return {"schema": SCHEMA, **data}
+    return _clean({"schema": SCHEMA, **data})
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 def digest_json(digest: Digest) -> str:
@@ -113,7 +131,8 @@ def _feed_entry(path: Path) -> dict[str, Any]:
             return {"d": entry["d"], "content": entry["content"]}
     except (OSError, ValueError, KeyError):
         pass  # none yet, or unreadable: render it again
-    d = json.loads(path.read_text(encoding="utf-8"))
+    d = _clean(json.loads(path.read_text(encoding="utf-8")))  # written by any version
+    d.setdefault("final", True)  # digests written before provisional ones existed
     content = _env().get_template("sections.html").render(d=d)
     entry = {"d": {k: v for k, v in d.items() if k != "sections"}, "content": content}
     write_atomic(cached, json.dumps({"key": key, **entry}, ensure_ascii=False))
@@ -130,21 +149,34 @@ def _templates_version() -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` so that a reader sees the old file or the new one, never half of one."""
+    """Write ``text`` so that a reader sees the old file or the new one, never half of one.
+    The file gets the mode any new file gets here (0644 under the usual umask 022), so a
+    web server can serve the digests and the feed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         fault_point(f"before-replace:{path.name}")
-        Path(tmp).replace(path)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new temporary file beside ``path``, created with mode 0666 less the umask
+    (``tempfile.mkstemp`` would make it 0600 whatever the umask)."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue

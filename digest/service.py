@@ -103,7 +103,8 @@ def setup_logging(data_dir: Path | None, *, level: int = logging.INFO) -> None:
 
 
 def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
-    """Service state, next runs, the last run of each kind, and each source's health."""
+    """Service state, next runs, the last run of each kind, the last digests (final or
+    provisional), and each source's health."""
     now = now or datetime.now(UTC)
     state = read_state(cfg.data_dir / "newsdesk.lock")
     report: dict[str, Any] = {
@@ -113,6 +114,7 @@ def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
             "next_runs": state.get("next_runs", {}),
         },
         "last_runs": {},
+        "digests": [],
         "sources": [],
     }
     if not cfg.db_path.exists():
@@ -122,6 +124,9 @@ def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
         kind: {k: run[k] for k in ("id", "started_at", "finished_at", "status")}
         for kind, run in store.last_runs(db).items()
     }
+    report["digests"] = [
+        {**row, "final": bool(row["final"])} for row in store.recent_digests(db, limit=3)
+    ]
     report["sources"] = [_source_health(db, src.name, now) for src in cfg.sources]
     db.close()
     return report

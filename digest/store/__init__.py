@@ -8,7 +8,7 @@ Readers open the file read-only (``open_readonly``) and never block the writer.
 The rest of the project uses only the names re-exported here (``from digest import store``,
 then ``store.open_db``, ``store.save_pages``, ...); the modules are:
 
-- ``schema``: the migrations (m001..m008) and the ``stories`` view
+- ``schema``: the migrations (m001..m009) and the ``stories`` view
 - ``connection``: ``open_db``, ``open_readonly``, ``write``, ``utcnow``
 - ``pages``: fetched pages and their processing state
 - ``known``: the seen set as a stream of URLs, for the cluster's ingest writer
@@ -27,6 +27,7 @@ from digest.store.articles import (
     ArticleQuery,
     articles_seen_between,
     count_articles,
+    count_articles_seen_between,
     find_articles,
     get_article,
     save_article,
@@ -45,9 +46,15 @@ from digest.store.connection import (
     write,
 )
 from digest.store.digests import (
+    LEASE_SECONDS,
+    Holder,
+    claim_alive,
     claim_digest,
-    digest_days_done,
+    delete_digest,
+    final_digests,
     get_digest,
+    process_alive,
+    recent_digests,
     record_delivery,
     record_digest,
     recover_after_crash,
@@ -93,6 +100,7 @@ from digest.store.schema import (
     m006_sources_stories_topics,
     m007_article_when_indexes,
     m008_fts_update_trigger_on_indexed_columns,
+    m009_final_digests_and_claim_leases,
     migrations,
 )
 
@@ -101,19 +109,24 @@ __all__ = [
     "ARTICLE_FIELDS",
     "BUSY_TIMEOUT_MS",
     "JSON_FIELDS",
+    "LEASE_SECONDS",
     "MAX_ATTEMPTS",
     "SOURCE_RUN_FIELDS",
     "STORIES_VIEW",
     "WHEN",
     "ArticleQuery",
     "FetchedPage",
+    "Holder",
     "StoreBusy",
     "StoreFull",
     "StoredPage",
     "articles_seen_between",
+    "claim_alive",
     "claim_digest",
     "count_articles",
-    "digest_days_done",
+    "count_articles_seen_between",
+    "delete_digest",
+    "final_digests",
     "find_articles",
     "finish_run",
     "first_run_started",
@@ -135,6 +148,7 @@ __all__ = [
     "m006_sources_stories_topics",
     "m007_article_when_indexes",
     "m008_fts_update_trigger_on_indexed_columns",
+    "m009_final_digests_and_claim_leases",
     "maintain",
     "mark_page",
     "migrations",
@@ -142,6 +156,8 @@ __all__ = [
     "open_readonly",
     "page_states",
     "pages_to_process",
+    "process_alive",
+    "recent_digests",
     "record_delivery",
     "record_digest",
     "record_failure",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest.store.connection import utcnow, write
+from digest.text import clean_text
 from digest.urls import clean_url
 
 ARTICLE_FIELDS = (
@@ -33,6 +34,7 @@ ARTICLE_FIELDS = (
     "text",
 )
 JSON_FIELDS = ("authors", "tags", "categories")
+KEY_FIELDS = ("url", "page_url")  # identities, as the crawl stored them
 
 
 def save_article(
@@ -41,15 +43,17 @@ def save_article(
     """Insert or update one article, identified by its canonical URL, and mark its page.
 
     An upsert (not INSERT OR REPLACE) keeps the row id, so the FTS triggers stay in step.
+    Control characters are taken out of every text field (``digest.text.clean_text``):
+    the store never holds them, whatever the page sent.
     """
-    row = {name: article.get(name) for name in ARTICLE_FIELDS}
+    row = {name: _clean(name, article.get(name)) for name in ARTICLE_FIELDS}
     for name in JSON_FIELDS:
         row[name] = json.dumps(list(row[name] or []), ensure_ascii=False)
     row.update(
         page_url=page_url,
         first_seen_at=first_seen_at,
         updated_at=utcnow(),
-        text_sha256=hashlib.sha256(article["text"].encode("utf-8")).hexdigest(),
+        text_sha256=hashlib.sha256(row["text"].encode("utf-8")).hexdigest(),
     )
     columns = ", ".join(row)
     updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("url", "first_seen_at"))
@@ -74,8 +78,27 @@ def save_article(
             )
 
 
+def _clean(name: str, value: Any) -> Any:
+    if name in KEY_FIELDS:
+        return value
+    if isinstance(value, str):
+        return clean_text(value, multiline=name == "text")
+    if name in JSON_FIELDS and value:
+        return [clean_text(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def count_articles(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def count_articles_seen_between(db: Database, start_utc: str, end_utc: str) -> int:
+    """How many articles were first seen in [start, end)."""
+    cursor = db.execute(
+        "SELECT count(*) FROM articles WHERE first_seen_at >= ? AND first_seen_at < ?",
+        [start_utc, end_utc],
+    )
+    return int(cursor.fetchone()[0])
 
 
 def articles_seen_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:

@@ -193,6 +193,23 @@ END"""
     db.execute("""INSERT INTO "articles_fts" ("articles_fts") VALUES ('optimize')""")
 
 
+@migrations()
+def m009_final_digests_and_claim_leases(db: Database) -> None:
+    # A digest written before its day ended is provisional and no longer stops the final
+    # one (issue #14). Older stores did not say which was which: a digest generated two
+    # days or more after its day (UTC) came after the day's end in every zone, so it is
+    # final; any other is taken as provisional, and catch-up rewrites it as final.
+    digests = db.table("digests")
+    digests.add_column("final", int, not_null_default=0)
+    digests.add_column("articles_seen", int)
+    digests.add_column("claimed_host", str)
+    digests.add_column("lease_until", str)
+    db.execute(
+        "UPDATE digests SET final = 1 "
+        "WHERE status = 'done' AND generated_at >= date(day, '+2 days')"
+    )
+
+
 STORIES_VIEW = """SELECT a.story_id AS id,
        (SELECT title FROM articles AS lead WHERE lead.id = a.story_id) AS title,
        count(*) AS articles, count(DISTINCT a.source) AS sources,

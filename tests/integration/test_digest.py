@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -180,7 +180,11 @@ def test_the_digest_is_delivered_and_a_failed_delivery_is_retried(
     assert "delivery failed" in store.get_digest(db, yesterday.isoformat())["notify_error"]
     assert store.get_digest(db, yesterday.isoformat())["notified_at"] is None
     config.write_text(config.read_text().replace(dead, url))
-    jobs.run_digest(load_config(config), today)
+    jobs.run_digest(load_config(config), today)  # provisional (today so far): not sent
+    assert [m["title"] for m in received] == [f"Business digest — {yesterday}"]
+    cfg = load_config(config)
+    tomorrow_morning = datetime.combine(today + timedelta(days=1), time(7), cfg.tz)
+    jobs.run_digest(cfg, today, now=tomorrow_morning)  # the day's final digest
     titles = [m["title"] for m in received]
     assert titles == [f"Business digest — {yesterday}", f"Business digest — {today}"]
     assert "SBP holds rate at 11pc" in received[1]["message"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,8 +91,14 @@ def test_digest_again_replaces_the_day_and_an_empty_day_says_so(crawled: Path) -
     for _ in range(2):
         assert newsdesk("digest", cwd=cwd).returncode == 0
     assert query(crawled, "SELECT count(*) FROM digests") == [(1,)]
-    assert newsdesk("digest", "--date", "2020-01-01", cwd=cwd).returncode == 0
-    empty = (crawled.parent / "digests" / "2020-01-01.md").read_text(encoding="utf-8")
+    with sqlite3.connect(crawled) as conn:  # the store's history began three days ago
+        began = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="seconds")
+        conn.execute(
+            "INSERT INTO runs (kind, started_at, status) VALUES ('crawl', ?, 'ok')", [began]
+        )
+    quiet = (date.fromisoformat(TODAY) - timedelta(days=2)).isoformat()
+    assert newsdesk("digest", "--date", quiet, cwd=cwd).returncode == 0
+    empty = (crawled.parent / "digests" / f"{quiet}.md").read_text(encoding="utf-8")
     assert "No new articles were collected on this day" in empty
     assert newsdesk("digest", "--date", "2020-13-01", cwd=cwd).returncode == 2
 

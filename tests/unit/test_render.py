@@ -71,6 +71,47 @@ def test_markdown_escapes_markup_in_article_text() -> None:
     assert md_escape("a_b") == r"a\_b"
 
 
+def test_markdown_keeps_its_structure_whatever_the_text_holds() -> None:
+    from markdown_it import MarkdownIt
+
+    def blocks(text: str) -> list[tuple[str, str]]:
+        tokens = MarkdownIt("js-default").parse(text)
+        found = [(t.type, t.tag) for t in tokens]
+        for t in tokens:
+            found += [(c.type, c.tag) for c in t.children or [] if c.type not in PLAIN]
+        return found
+
+    hostile = (
+        "~~~",
+        "```",
+        "- item",
+        "+ item",
+        "1. first",
+        "2026) year",
+        "---",
+        "=== ",
+        "# heading",
+        "> quote",
+        "| a | b |",
+        "~~struck~~",
+        "&copy; &#169;",
+        "    indented",
+        "<div>raw</div>",
+        "![img](x) [link](y)",
+        "*em* _em_ `code`",
+        "a\nb \x1b[2J\x07",
+    )
+    plain = blocks(render_markdown(digest_with(item(), item())))
+    for text in hostile:
+        escaped = render_markdown(digest_with(item(title=text), item(summary=text)))
+        assert blocks(escaped) == plain, text
+    assert md_escape("~~~ 1. M&A &amp; co") == "\\~\\~\\~ 1. M&A \\&amp; co"
+    assert md_escape("1984. A year") == "1984\\. A year"
+
+
+PLAIN = {"text", "text_special", "softbreak"}
+
+
 def test_html_renders_hostile_titles_and_summaries_inert() -> None:
     items = [
         item(
