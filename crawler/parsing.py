@@ -53,9 +53,11 @@ def is_article_candidate(url: str, source: Source) -> bool:
         return False
     if _extension(parts.path) in SKIPPED_EXTENSIONS or TRAP_PATTERNS.search(url):
         return False
-    if any(re.search(p, url) for p in source.deny_patterns):
+    # The user's patterns run on RE2 (linear time), compiled once per config (#15).
+    if any(p.search(url) for p in source.deny_regexes):
         return False
-    return not source.article_patterns or any(re.search(p, url) for p in source.article_patterns)
+    allowed = source.article_regexes
+    return not allowed or any(p.search(url) for p in allowed)
 
 
 def _extension(path: str) -> str:

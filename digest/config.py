@@ -7,16 +7,19 @@ lists them all and a test keeps that table in step with this module.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from datetime import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
 from cssselect import GenericTranslator, SelectorError
 
 CONFIG_ENV = "NEWSDESK_CONFIG"
@@ -29,13 +32,50 @@ class ConfigError(Exception):
     """A configuration problem, worded for the person who edits the file."""
 
 
-def _help(text: str, default: Any = MISSING, factory: Any = MISSING) -> Any:
+@dataclass(frozen=True)
+class Bounds:
+    """The values a numeric setting may take: finite, from ``low`` to ``high``, and 0 too
+    when ``zero`` (where 0 means "the default"). Checked at load, listed in docs/settings.md.
+    Without them nan, inf or 1e300 passed and broke the crawl or the service later (#15)."""
+
+    low: float
+    high: float
+    zero: bool = False
+
+    def allows(self, value: float) -> bool:
+        if isinstance(value, float) and not math.isfinite(value):
+            return False  # nan compares false with everything, inf is above no bound
+        return self.low <= value <= self.high or (self.zero and value == 0)
+
+    @property
+    def text(self) -> str:
+        """The range as docs/settings.md shows it: "1 to 50", "0, or 0.01 to 525600"."""
+        return self._with_zero(f"{_plain(self.low)} to {_plain(self.high)}")
+
+    def expected(self, *, whole: bool) -> str:
+        """What an error message asks for: "a whole number from 1 to 32"."""
+        kind = "a whole number" if whole else "a number"
+        return self._with_zero(f"{kind} from {_plain(self.low)} to {_plain(self.high)}")
+
+    def _with_zero(self, span: str) -> str:
+        return f"0, or {span}" if self.zero else span
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _help(
+    text: str, default: Any = MISSING, factory: Any = MISSING, *, bounds: Bounds | None = None
+) -> Any:
+    metadata = {"help": text, "bounds": bounds}
     if factory is not MISSING:
-        return field(default_factory=factory, metadata={"help": text})
-    return field(default=default, metadata={"help": text})
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 MAX_CONCURRENCY = 32  # requests to one site at a time, at the most
+YEAR_MINUTES = 365 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -58,7 +98,9 @@ class Source:
         (),
     )
     deny_patterns: tuple[str, ...] = _help("Regular expressions for URLs never fetched.", ())
-    max_pages: int = _help("Most article pages fetched from this source in one crawl.", 200)
+    max_pages: int = _help(
+        "Most article pages fetched from this source in one crawl.", 200, bounds=Bounds(1, 100_000)
+    )
     drop_selectors: tuple[str, ...] = _help(
         "CSS selectors of page parts to remove before extraction (boxes the general rules miss).",
         (),
@@ -68,7 +110,9 @@ class Source:
         "",
     )
     crawl_interval_minutes: float = _help(
-        "This source's own crawl interval; 0: the global crawl_interval_minutes.", 0.0
+        "This source's own crawl interval; 0: the global crawl_interval_minutes.",
+        0.0,
+        bounds=Bounds(0.01, YEAR_MINUTES, zero=True),
     )
     allow_private_address: bool = _help(
         "Let this source's own hosts be loopback or private addresses (an intranet site, "
@@ -78,8 +122,11 @@ class Source:
     max_depth: int = _help(
         "How many pages deep pagination and tag/section pages are followed from a start page.",
         3,
+        bounds=Bounds(0, 10),  # crawler/settings.py's DEPTH_LIMIT (12) is the backstop
     )
-    concurrency: int = _help("Requests to this site at a time.", 2)
+    concurrency: int = _help(
+        "Requests to this site at a time.", 2, bounds=Bounds(1, MAX_CONCURRENCY)
+    )
     autothrottle: bool = _help(
         "Adapt the pace to the site's response times (Scrapy's AutoThrottle). Turn off only "
         "for a site you run yourself.",
@@ -95,6 +142,16 @@ class Source:
     @property
     def domains(self) -> tuple[str, ...]:
         return self.allowed_domains or (urlsplit(self.homepage).hostname or "",)
+
+    @property
+    def article_regexes(self) -> tuple[Any, ...]:
+        """``article_patterns`` compiled with RE2, once (see url_patterns)."""
+        return url_patterns(self.article_patterns)
+
+    @property
+    def deny_regexes(self) -> tuple[Any, ...]:
+        """``deny_patterns`` compiled with RE2, once (see url_patterns)."""
+        return url_patterns(self.deny_patterns)
 
 
 @dataclass(frozen=True)
@@ -139,13 +196,20 @@ class Cluster:
     lease_seconds: float = _help(
         "A worker silent this long is taken for dead; the requests it had taken are queued again.",
         30.0,
+        bounds=Bounds(1, 3600),
     )
     max_queued_pages: int = _help(
-        "Fetched pages waiting in Redis for the ingest writer before the workers pause.", 1000
+        "Fetched pages waiting in Redis for the ingest writer before the workers pause.",
+        1000,
+        bounds=Bounds(1, 1_000_000),
     )
-    ingest_batch_size: int = _help("Pages the ingest writer commits per transaction.", 50)
+    ingest_batch_size: int = _help(
+        "Pages the ingest writer commits per transaction.", 50, bounds=Bounds(1, 10_000)
+    )
     dupefilter_days: int = _help(
-        "Days the shared duplicate filter remembers a requested URL (one Redis key per day).", 7
+        "Days the shared duplicate filter remembers a requested URL (one Redis key per day).",
+        7,
+        bounds=Bounds(1, 365),
     )
 
 
@@ -163,35 +227,60 @@ class Config:
     digest_time: time = _help(
         "Local time (HH:MM or HH:MM:SS) at which yesterday's digest is written.", time(7, 0)
     )
+    # Sub-minute intervals and timeouts are for tests; the longest interval, a year, is
+    # "never on a schedule" (the scale-out tests and bench/workers.py use 100000).
     crawl_interval_minutes: float = _help(
-        "Minutes between crawl-and-process runs of the service.", 60
+        "Minutes between crawl-and-process runs of the service.",
+        60,
+        bounds=Bounds(0.01, YEAR_MINUTES),
     )
-    crawl_timeout_minutes: float = _help("Wall-clock cap on one crawl subprocess.", 30.0)
+    crawl_timeout_minutes: float = _help(
+        "Wall-clock cap on one crawl subprocess.", 30.0, bounds=Bounds(0.01, 24 * 60)
+    )
     catch_up_days: int = _help(
-        "Missed digests (machine off, service down) written on start, for this many past days.", 3
+        "Missed digests (machine off, service down) written on start, for this many past days.",
+        3,
+        bounds=Bounds(0, 365),
     )
     keep_pages_days: int = _help(
-        "Raw HTML of pages older than this is dropped by the weekly maintenance (rows stay).", 90
+        "Raw HTML of pages older than this is dropped by the weekly maintenance (rows stay).",
+        90,
+        bounds=Bounds(0, 3650),
     )
     user_agent: str = _help(
         "User-Agent sent to sites; must carry a contact URL.",
         "newsdesk/0.1 (+https://github.com/newsdesk/newsdesk)",
     )
-    download_delay: float = _help("Seconds between requests to the same site.", 1.0)
+    download_delay: float = _help(
+        "Seconds between requests to the same site.", 1.0, bounds=Bounds(0, 60)
+    )
     download_timeout_seconds: float = _help(
-        "Longest a single download may take, slow senders included.", 30.0
+        "Longest a single download may take, slow senders included.",
+        30.0,
+        bounds=Bounds(1, 600),
     )
     max_page_mib: float = _help(
-        "Largest response kept, after decompression (MiB); larger ones are cut off.", 10.0
+        "Largest response kept, after decompression (MiB); larger ones are cut off.",
+        10.0,
+        bounds=Bounds(0.1, 256),
     )
-    summary_sentences: int = _help("Most sentences in an article's summary.", 3)
+    summary_sentences: int = _help(
+        "Most sentences in an article's summary.", 3, bounds=Bounds(1, 50)
+    )
     sitemap_max_age_days: float = _help(
         "Sitemap entries dated longer ago are skipped (crawl --backfill DAYS reaches further).",
         3.0,
+        bounds=Bounds(0.01, 3650),
     )
-    summary_words: int = _help("Word budget of a summary (whole sentences, in article order).", 70)
+    summary_words: int = _help(
+        "Word budget of a summary (whole sentences, in article order).",
+        70,
+        bounds=Bounds(1, 2000),
+    )
     process_workers: int = _help(
-        "Worker processes that extract and summarise pages; 0: one per CPU core.", 0
+        "Worker processes that extract and summarise pages; 0: one per CPU core.",
+        0,
+        bounds=Bounds(0, 256),
     )
     sources: tuple[Source, ...] = _help("The sites to watch ([[sources]] tables).", ())
     topics: tuple[Topic, ...] = _help("Watch topics ([[topics]] tables).", ())
@@ -240,7 +329,7 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{cfg_path}: not UTF-8 text (bad byte at offset {exc.start})") from None
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4300 digits
         raise ConfigError(f"{cfg_path}: not valid TOML: {exc}") from None
     return parse_config(raw, cfg_path, text)
 
@@ -267,35 +356,84 @@ class _Where:
     text: str
 
     def error(self, key: str, message: str) -> ConfigError:
-        leaf = key.rsplit(".", 1)[-1].split("[")[0]
-        line = _line_of(self.text, leaf)
+        line = _line_of(self.text, key)
         at = f"{self.path}:{line}" if line else str(self.path)
         return ConfigError(f"{at}: {key}: {message}")
 
 
+_HEADER = re.compile(r"^\s*\[")
+
+
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=|^\s*\[\[?\s*{re.escape(key)}\s*\]")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.search(line):
-            return number
-    return None
+    """The line of ``key`` ("summary_words", "sources[1].max_pages", "cluster.lease_seconds",
+    "topics[0]"), looked for in its own table: the second source's bad key is not reported
+    at the first source's line."""
+    lines = text.splitlines()
+    head, _, leaf = key.partition(".")
+    name, _, index = head.rstrip("]").partition("[")
+    headers = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    if not leaf and not index:  # a top-level key: TOML puts those before the first table
+        top = headers[0] if headers else len(lines)
+        return _first(lines, name, 0, top) or _first(lines, name, 0, len(lines))
+    table = _key_pattern(name)
+    own = [i for i in headers if table.match(lines[i])]
+    nth = int(index or 0)
+    if nth >= len(own):  # an inline table, or dotted keys
+        return _first(lines, leaf or name, 0, len(lines))
+    start = own[nth]
+    end = next((i for i in headers if i > start), len(lines))
+    return (_first(lines, leaf, start, end) if leaf else None) or start + 1
+
+
+def _key_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(key)}\s*=|^\s*\[\[?\s*{re.escape(key)}\s*\]")
+
+
+def _first(lines: list[str], key: str, start: int, end: int) -> int | None:
+    """The 1-based number of the first line from ``start`` to ``end`` that sets ``key``."""
+    pattern = _key_pattern(key)
+    return next((i + 1 for i in range(start, end) if pattern.match(lines[i])), None)
 
 
 def _check_table(cls: type, raw: Any, where: _Where, prefix: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise where.error(prefix or "(top level)", "expected a table")
     hints = get_type_hints(cls)
-    known = {f.name for f in fields(cls) if f.name != "config_path"}
+    spec = {f.name: f for f in fields(cls) if f.name != "config_path"}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         name = f"{prefix}{key}"
-        if key not in known:
-            raise where.error(name, f"unknown key (known keys: {', '.join(sorted(known))})")
-        values[key] = _coerce(hints[key], value, where, name)
+        if key not in spec:
+            raise where.error(name, f"unknown key (known keys: {', '.join(sorted(spec))})")
+        bounds = spec[key].metadata.get("bounds")
+        if bounds is None:
+            values[key] = _coerce(hints[key], value, where, name)
+        else:
+            values[key] = _number(hints[key], bounds, value, where, name)
     for f in fields(cls):
         if f.default is MISSING and f.default_factory is MISSING and f.name not in values:
             raise where.error(f"{prefix}{f.name}", "required key is missing")
     return values
+
+
+def _number(hint: Any, bounds: Bounds, value: Any, where: _Where, name: str) -> Any:
+    """``value`` as the setting's type (int or float), if it is a number within ``bounds``."""
+    whole = hint is int
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and not (whole and isinstance(value, float)) and bounds.allows(value):
+        return float(value) if hint is float else value
+    note = ""
+    if whole and isinstance(value, float):  # TOML reads 1e11 and 3.0 as floats
+        note = " (a whole number is written without a decimal point or exponent)"
+    raise where.error(name, f"expected {bounds.expected(whole=whole)}, got {_shown(value)}{note}")
+
+
+def _shown(value: Any) -> str:
+    """``value`` for an error message, cut short (an integer may have thousands of digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return "a number of more than 30 digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _coerce(hint: Any, value: Any, where: _Where, name: str) -> Any:
@@ -339,24 +477,6 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
         ZoneInfo(cfg.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise where.error("timezone", f"unknown time zone {cfg.timezone!r}") from None
-    for name in ("summary_sentences", "summary_words"):
-        if getattr(cfg, name) < 1:
-            raise where.error(name, "expected a whole number of at least 1")
-    for name in ("crawl_interval_minutes", "crawl_timeout_minutes"):
-        if getattr(cfg, name) <= 0:
-            raise where.error(name, "expected a number of minutes above 0")
-    for name in ("catch_up_days", "keep_pages_days"):
-        if getattr(cfg, name) < 0:
-            raise where.error(name, "expected a whole number of days, 0 or more")
-    if cfg.process_workers < 0:
-        raise where.error("process_workers", "expected a whole number, 0 or more")
-    if cfg.sitemap_max_age_days <= 0:
-        raise where.error("sitemap_max_age_days", "expected a number of days above 0")
-    for name in ("download_timeout_seconds", "max_page_mib"):
-        if getattr(cfg, name) <= 0:
-            raise where.error(name, "expected a number above 0")
-    if cfg.download_delay < 0:
-        raise where.error("download_delay", "expected 0 or more seconds")
     _check_cluster(cfg.cluster, where)
     if "+http" not in cfg.user_agent:
         raise where.error("user_agent", "expected a contact URL in it, like '(+https://...)'")
@@ -383,27 +503,50 @@ def _check_source(src: Source, where: _Where, at: str) -> None:
                 raise where.error(f"{at}.{key}", f"expected an http(s) URL, got {url!r}")
     for key in ("article_patterns", "deny_patterns"):
         for pattern in getattr(src, key):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise where.error(
-                    f"{at}.{key}", f"bad regular expression {pattern!r}: {exc}"
-                ) from None
+            problem = _pattern_problem(pattern)
+            if problem:
+                raise where.error(f"{at}.{key}", problem)
+        url_patterns(getattr(src, key))  # compiled here, once: the crawl reuses them
     for key in ("drop_selectors", "body_selector"):
         value = getattr(src, key)
         for selector in (value,) if isinstance(value, str) else value:
             if selector and not _valid_selector(selector):
                 raise where.error(f"{at}.{key}", f"not a CSS selector: {selector!r}")
-    if src.max_pages < 1:
-        raise where.error(f"{at}.max_pages", "expected a whole number of at least 1")
-    if src.crawl_interval_minutes < 0:
-        raise where.error(f"{at}.crawl_interval_minutes", "expected 0 or more minutes")
-    if src.max_depth < 0:
-        raise where.error(f"{at}.max_depth", "expected a whole number, 0 or more")
-    if not 1 <= src.concurrency <= MAX_CONCURRENCY:
-        raise where.error(
-            f"{at}.concurrency", f"expected a whole number from 1 to {MAX_CONCURRENCY}"
-        )
+
+
+@lru_cache(maxsize=1024)
+def url_patterns(patterns: tuple[str, ...]) -> tuple[Any, ...]:
+    """A source's ``article_patterns`` or ``deny_patterns``, compiled once with RE2, whose
+    matching time grows linearly with the URL: ``(a+)+$`` against ``/aaaa…a!`` kept
+    Python's backtracking ``re`` busy for the whole crawl, starving every other source
+    (#15). Raises re2.error on a pattern RE2 cannot take; load_config rejects those."""
+    return tuple(_compile(pattern) for pattern in patterns)
+
+
+def _compile(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print the error to stderr; it is raised instead
+    return re2.compile(pattern, options)
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used, worded for the config's author; None if it can."""
+    try:
+        _compile(pattern)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else ""  # RE2's message, as bytes
+        reason = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+    else:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"bad regular expression {pattern!r}: {exc}"
+    return (
+        f"regular expression {pattern!r} uses syntax that RE2, the linear-time engine URLs "
+        f"are matched with, does not support ({reason}): no backreferences or lookarounds; "
+        r"write \z for \Z"
+    )
 
 
 def redact(url: str) -> str:
@@ -417,11 +560,6 @@ def _check_cluster(cluster: Cluster, where: _Where) -> None:
         raise where.error(
             "cluster.redis_url", f"expected a redis://HOST:PORT/DB URL, got {redact(url)!r}"
         )
-    if cluster.lease_seconds < 1:
-        raise where.error("cluster.lease_seconds", "expected 1 second or more")
-    for name in ("max_queued_pages", "ingest_batch_size", "dupefilter_days"):
-        if getattr(cluster, name) < 1:
-            raise where.error(f"cluster.{name}", "expected a whole number of at least 1")
 
 
 def _valid_selector(selector: str) -> bool:
@@ -452,12 +590,26 @@ def fault_point(name: str) -> None:
 def settings_help() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting, for the docs table and its test."""
     rows = []
-    tables = ((Config, ""), (Source, "sources[]."), (Topic, "topics[]."), (Notify, "notify."))
-    tables += ((Cluster, "cluster."),)
-    for cls, prefix in tables:
-        for f in fields(cls):
-            if f.name in ("config_path", "sources", "topics", "notify", "cluster"):
-                continue
-            default = "(required)" if f.default is MISSING else repr(f.default)
-            rows.append((prefix + f.name, default, f.metadata["help"]))
+    for name, f in _settings():
+        default = "(required)" if f.default is MISSING else repr(f.default)
+        rows.append((name, default, f.metadata["help"]))
     return rows
+
+
+def settings_bounds() -> dict[str, Bounds]:
+    """The allowed range of every numeric setting, by its name in settings_help()."""
+    return {name: f.metadata["bounds"] for name, f in _settings() if f.metadata["bounds"]}
+
+
+def _settings() -> list[tuple[str, Field[Any]]]:
+    tables: tuple[tuple[type, str], ...] = (
+        (Config, ""),
+        (Source, "sources[]."),
+        (Topic, "topics[]."),
+        (Notify, "notify."),
+        (Cluster, "cluster."),
+    )
+    skip = ("config_path", "sources", "topics", "notify", "cluster")
+    return [
+        (prefix + f.name, f) for cls, prefix in tables for f in fields(cls) if f.name not in skip
+    ]

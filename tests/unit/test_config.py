@@ -54,7 +54,9 @@ def test_unknown_key_inside_a_source(tmp_path: Path) -> None:
 
 def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
     with pytest.raises(
-        ConfigError, match=r"newsdesk.toml:1: summary_sentences: expected an integer, got 'three'"
+        ConfigError,
+        match=r"newsdesk.toml:1: summary_sentences: expected a whole number from 1 to 50, "
+        r"got 'three'",
     ):
         load_config(write(tmp_path, 'summary_sentences = "three"\n'))
 
