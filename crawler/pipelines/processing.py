@@ -55,8 +55,10 @@ class CrawlProcessor:
 
     def __init__(self, config_path: str) -> None:
         start_workers_early()  # a no-op when the crawl started it already
+        # The workers start with the first page to process: none in a crawl that fetches
+        # none. Forked from the preloaded server, each warms up (start_worker) in about
+        # half a second, before it takes a page and that page's clock starts.
         self.pool = PagePool(load_config(config_path), start_method=START_METHOD)
-        self.pool.warm_up()  # the workers start while the crawl reads its start pages
         self.in_flight = 0
         self.waiting: deque[tuple[FetchedPage, Done, Deferred[None]]] = deque()
         self.idle: list[Deferred[None]] = []
