@@ -1,5 +1,6 @@
 """What crawl workers and the store machine agree on when they meet in Redis: the key names,
-the form a fetched page travels in, and how to connect.
+the form a fetched page travels in, how to connect, and how the ingest writer's role names
+its holder (so that a writer that is gone can be told from one that lives).
 
 Workers on any machine push fetched pages into one Redis list; one ingest writer on the
 machine that holds the SQLite store takes them out and commits them (``digest/ingest.py``).
@@ -13,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+import socket
 import zlib
 from dataclasses import fields
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.config import redact
-from digest.store import FetchedPage
+from digest.store import FetchedPage, process_alive
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -126,3 +130,44 @@ def decode_page(data: bytes, *, limit: int) -> FetchedPage:
     if page.not_article is not None and not isinstance(page.not_article, str):
         raise PayloadError("not a page payload: a field of the wrong type")
     return page
+
+
+# --- who holds the ingest writer's role (INGEST_LOCK's value) ----------------------------
+
+
+def holder_ident(pid: int) -> str:
+    """What the role's key holds for a writer: ``host:pid:start:token``, where ``start`` is
+    when process ``pid`` started (``started``), so a PID used again later is told apart."""
+    return f"{socket.gethostname()}:{pid}:{started(pid)}:{secrets.token_hex(3)}"
+
+
+def holder_host_pid(holder: str) -> tuple[str, int | None]:
+    """The host and PID a holder names; ("", None) for a value not of that form."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    return (host, int(pid)) if host and pid.isdigit() else ("", None)
+
+
+def holder_gone(holder: str) -> bool:
+    """Whether the writer named ``holder`` is gone for sure: it ran on this host, and its
+    PID is dead, a zombie, or now a process started at another time. A holder on another
+    host (or of a form we cannot read) is never taken for gone: its lease decides."""
+    host, pid = holder_host_pid(holder)
+    if host != socket.gethostname() or pid is None:
+        return False
+    if not process_alive(pid):
+        return True
+    parts = holder.split(":")
+    then, now = (parts[2] if len(parts) == 4 else ""), started(pid)
+    return bool(then and now) and then != now
+
+
+def started(pid: int) -> str:
+    """When process ``pid`` started, in clock ticks since boot (field 22 of
+    /proc/PID/stat); "" where that cannot be read."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ""
+    values = stat.rpartition(")")[2].split()  # the name in parentheses may hold spaces
+    return values[19] if len(values) > 19 and values[19].isdigit() else ""

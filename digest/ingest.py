@@ -8,11 +8,16 @@ writer that starts finds any batch left there and commits it again (saving a pag
 upsert, so twice is harmless). When Redis goes away (restart, network) the writer waits
 and reconnects with backoff; it never exits on its own for that.
 
-Exactly one writer runs per Redis: it holds a key with a TTL that it renews, and a second
-writer refuses to start. It also keeps the workers' view of the store current: after each
-batch it adds the stored URLs to the known sets, and it copies the store's whole seen set
-into them at start and whenever the ``known:synced`` marker is gone (Redis lost its data),
-which it checks every ``MARKER_SECONDS``. A copy renews the role as it goes.
+Exactly one writer runs per Redis: it holds a key with a TTL that it renews, naming its
+host, PID and the PID's start time. A second writer refuses to start while that holder
+lives; one whose holder is gone takes the role over at once: a holder on this host whose
+process is dead (or a zombie, or whose PID now belongs to a later process), or any holder
+whose lease ran out (the key expired).
+
+The writer also keeps the workers' view of the store current: after each batch it adds
+the stored URLs to the known sets, and it copies the store's whole seen set into them at
+start and whenever the ``known:synced`` marker is gone (Redis lost its data), which it
+checks every ``MARKER_SECONDS``. A copy renews the role as it goes.
 
 A failure that is not Redis being away or the store being busy (a Redis error reply, an
 SQLite error, a bug) is logged and the batch is tried again with backoff; after
@@ -20,14 +25,13 @@ SQLite error, a bug) is logged and the batch is tried again with backoff; after
 moved to the ``pages:failed`` list, logged, and the writer goes on. A batch set aside, a
 failure the writer ended on, or a lost role is kept in ``error``, and
 ``crawl_with_ingest`` turns it into a failed crawl rather than an ok one with pages
-missing.
+missing; so are pages still waiting in Redis when its crawl ends (issue #15).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import secrets
 import socket
 import threading
 import time
@@ -48,8 +52,12 @@ from digest.cluster import (
     PAGES,
     PROCESSING,
     PayloadError,
+    RedisUnavailable,
     connect,
     decode_page,
+    holder_gone,
+    holder_host_pid,
+    holder_ident,
     payload_limit,
     redact,
     url_member,
@@ -67,18 +75,21 @@ BACKOFF_MAX = 10.0
 TAKE_TIMEOUT = 1.0  # seconds a BLMOVE waits for a page before the loop looks around
 SYNC_CHUNK = 1000
 DRAIN_SECONDS = 60.0  # after a crawl, the longest its ingest thread goes on emptying the queue
+STANDBY_SECONDS = 1.0  # how often a crawl's standby writer checks whether the role is free
 MARKER_SECONDS = 5.0  # how often the writer checks that Redis still has the known sets
 MAX_ATTEMPTS = 3  # failed commits of one batch before it is set aside in pages:failed
 T = TypeVar("T")
 
-# Set the role to us when it is free or already ours; 0 when another writer holds it.
-_RENEW = """
+# Set the role to us (ARGV[1]) when it is free, already ours, or still held by ARGV[3], a
+# holder found gone (so of two writers taking over at once, one wins); otherwise return
+# who holds it.
+_CLAIM = """
 local holder = redis.call('GET', KEYS[1])
-if holder == false or holder == ARGV[1] then
+if holder == false or holder == ARGV[1] or holder == ARGV[3] then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
-return 0
+return holder
 """
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -91,12 +102,16 @@ class IngestBusy(Exception):
 
 
 class IngestFailed(Exception):
-    """The ingest writer of a crawl failed: some pages may not be in the store. ``result``
-    is what the crawl returned."""
+    """The pages of a crawl are not all in the store: its ingest writer failed, or pages
+    still wait in Redis. ``result`` is what the crawl returned; ``summary`` says why in a
+    few words."""
 
-    def __init__(self, message: str, result: Any) -> None:
+    def __init__(
+        self, message: str, result: Any, *, summary: str = "the ingest writer failed"
+    ) -> None:
         super().__init__(message)
         self.result = result
+        self.summary = summary
 
 
 class IngestWriter:
@@ -113,12 +128,13 @@ class IngestWriter:
         self.url = redis_url
         self.stop = stop or threading.Event()
         self.drain = threading.Event()  # set: leave the loop once the queue is empty
-        self.ident = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.ident = holder_ident(os.getpid())
         self.limit = payload_limit(cfg.max_page_mib)
         self.sources = {s.name for s in cfg.sources}
         self.counts: Counter[str] = Counter()
         self.error: str | None = None  # the last failure that was not Redis or a busy store
         self.redis: Redis | None = None
+        self.held = False  # whether this writer ever held the role
         self._renewed = 0.0
         self._checked = 0.0  # when the known:synced marker was last checked
 
@@ -126,29 +142,49 @@ class IngestWriter:
 
     def claim(self) -> None:
         """Connect and take the writer role; RedisUnavailable or IngestBusy otherwise.
-        Also fills the known sets from the store, and brings the store's schema up to date
-        now, in the caller's thread, so that a crawl started next does not race the
-        writer's thread to migrate it."""
-        self.redis = connect(self.url)
-        if not self._renew():
-            holder = self.redis.get(INGEST_LOCK)
-            who = holder.decode("utf-8", "replace") if holder else "?"
-            raise IngestBusy(
-                f"another ingest writer ({who}) is running for {redact(self.url)}; "
-                "run one per Redis, on the machine that holds the store"
-            )
+        A holder that is gone (see ``holder_gone``) is taken over at once. Also fills the
+        known sets from the store, and brings the store's schema up to date now, in the
+        caller's thread, so that a crawl started next does not race the writer's thread
+        to migrate it."""
+        if self.redis is None:
+            self.redis = connect(self.url)
+        holder = self._claim()
+        if holder is not None and holder_gone(holder) and self._claim(gone=holder) is None:
+            log.warning("took over the ingest role from %s: its process is gone", holder)
+            holder = None
+        if holder is not None:
+            raise IngestBusy(self._busy(holder))
+        self.held = True
         db = store.open_db(self.cfg.db_path)
         try:
             self._sync_known(db, force=True)  # before any worker asks
         finally:
             db.close()
 
-    def _renew(self) -> bool:
+    def _claim(self, gone: str = "") -> str | None:
+        """Take or renew the role (also from ``gone``); None when it is ours, else who
+        holds it."""
         assert self.redis is not None
         ttl_ms = int(self.cfg.cluster.lease_seconds * 1000)
-        ok = bool(self.redis.eval(_RENEW, 1, INGEST_LOCK, self.ident, ttl_ms))
+        got = self.redis.eval(_CLAIM, 1, INGEST_LOCK, self.ident, ttl_ms, gone)
         self._renewed = time.monotonic()
-        return ok
+        return None if got == 1 else bytes(got).decode("utf-8", "replace")
+
+    def _busy(self, holder: str) -> str:
+        assert self.redis is not None
+        host, pid = holder_host_pid(holder)
+        if host == socket.gethostname():
+            where = f"process {pid} on this machine"
+        else:
+            left = max(int(self.redis.pttl(INGEST_LOCK)), 0) / 1000
+            where = f"on {host or 'another host'}, its lease lapses in {left:.0f} s unless renewed"
+        return (
+            f"another ingest writer ({holder}) is running for {redact(self.url)} ({where}); "
+            "run one per Redis, on the machine that holds the store"
+        )
+
+    def _renew(self) -> bool:
+        return self._claim() is None
 
     def _keep_role(self) -> None:
         if time.monotonic() - self._renewed < self.cfg.cluster.lease_seconds / 3:
@@ -280,8 +316,30 @@ class IngestWriter:
         )
 
     def _queue_empty(self) -> bool:
+        return self.waiting() == 0
+
+    def waiting(self) -> int:
+        """Pages in Redis not yet in the store: queued, or in a batch being committed."""
         assert self.redis is not None
-        return self.redis.llen(PAGES) + self.redis.llen(PROCESSING) == 0
+        return int(self.redis.llen(PAGES)) + int(self.redis.llen(PROCESSING))
+
+    def wait_for_role(self) -> bool:
+        """Stand by while another writer holds the role, and take it once that one is gone
+        (dead here, or its lease ran out). True once the role is ours; False when ``stop``
+        is set, or ``drain`` is set and no page waits (the other writer stored them)."""
+        import redis
+
+        while not self.stop.is_set():
+            try:
+                self.claim()
+                return True
+            except IngestBusy:
+                if self.drain.is_set() and self._queue_empty():
+                    return False
+            except (redis.ConnectionError, redis.TimeoutError, RedisUnavailable) as exc:
+                log.warning("standby ingest writer: Redis unavailable (%s): retrying", exc)
+            self.stop.wait(STANDBY_SECONDS)
+        return False
 
     def _sync_known(self, db: Database, *, force: bool = False) -> None:
         """Copy the store's seen set into the known sets: with ``force``, or when the
@@ -317,13 +375,15 @@ def _mark_known(pipe: Any, url: str, *, listing: bool) -> None:
         pipe.srem(KNOWN_LISTINGS, member)
 
 
-def start_in_thread(writer: IngestWriter) -> threading.Thread:
-    """Run a claimed writer in a daemon thread; set ``writer.drain`` or ``writer.stop``
-    to end it."""
+def start_in_thread(writer: IngestWriter, *, standby: bool = False) -> threading.Thread:
+    """Run a claimed writer in a daemon thread (with ``standby``, one whose claim was
+    refused: it waits to take the role over, see ``wait_for_role``); set ``writer.drain``
+    or ``writer.stop`` to end it."""
 
     def run() -> None:
         try:
-            writer.run()
+            if not standby or writer.wait_for_role():
+                writer.run()
         except BaseException as exc:  # kept in writer.error; the thread's end is no secret
             writer.error = writer.error or f"{type(exc).__name__}: {exc}"
             log.exception("the ingest writer stopped")
@@ -334,24 +394,56 @@ def start_in_thread(writer: IngestWriter) -> threading.Thread:
 
 
 def crawl_with_ingest(cfg: Config, crawl: Callable[[], T]) -> tuple[T, Counter[str] | None]:
-    """Call ``crawl()`` while this process ingests the cluster's pages, when no ingest
-    writer is running already (so ``newsdesk crawl --redis`` on the store machine needs
-    nothing else). Returns crawl's result and what was ingested here (None: another
-    writer did it). RedisUnavailable when Redis cannot be reached; IngestFailed (with
-    crawl's result) when the writer failed, so the crawl is not taken for a good one."""
+    """Call ``crawl()`` while this process ingests the cluster's pages, or, while another
+    ingest writer lives, stands by to take its role over if it goes (so ``newsdesk crawl
+    --redis`` on the store machine needs nothing else). After the crawl it waits, at most
+    ``DRAIN_SECONDS`` plus a lease, until no page waits in Redis.
+
+    Returns crawl's result and what was ingested here (None: another writer stored the
+    pages). RedisUnavailable when Redis cannot be reached. IngestFailed (with crawl's
+    result) when the writer failed or pages still wait, so the crawl is not taken for a
+    good one: it ends ok only when every page it fetched is in the store."""
     writer = IngestWriter(cfg, cfg.cluster.redis_url)
     try:
         writer.claim()
-    except IngestBusy:
-        return crawl(), None
-    thread = start_in_thread(writer)
+        standby = False
+    except IngestBusy as exc:
+        log.info("%s: this crawl stands by to take over if that writer goes", exc)
+        standby = True
+    thread = start_in_thread(writer, standby=standby)
     try:
         result = crawl()
     finally:
-        writer.drain.set()  # the crawl waited for its pages; what is left is others'
-        thread.join(timeout=DRAIN_SECONDS)
+        writer.drain.set()  # the crawl has ended: empty the queue, then stop
+        thread.join(timeout=DRAIN_SECONDS + cfg.cluster.lease_seconds)
         writer.stop.set()
         thread.join()
     if writer.error:
         raise IngestFailed(f"the ingest writer failed: {writer.error}", result)
-    return result, writer.counts
+    _check_none_waiting(writer, result)
+    return result, writer.counts if writer.held else None
+
+
+def _check_none_waiting(writer: IngestWriter, result: Any) -> None:
+    """IngestFailed naming how many pages still wait in Redis, if any do."""
+    import redis
+
+    assert writer.redis is not None
+    try:
+        waiting = writer.waiting()
+        raw = writer.redis.get(INGEST_LOCK) if waiting else None
+    except redis.RedisError as exc:
+        raise IngestFailed(
+            f"cannot tell whether pages wait for the ingest writer: {exc}",
+            result,
+            summary="pages may wait for the ingest writer",
+        ) from None
+    if not waiting:
+        return
+    who = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else "no writer holds it"
+    raise IngestFailed(
+        f"{waiting} pages wait in Redis for the ingest writer ({who}) and are not in the "
+        "store: start `newsdesk ingest` on the store machine (or run this crawl again)",
+        result,
+        summary=f"{waiting} pages wait for the ingest writer",
+    )

@@ -301,10 +301,10 @@ def test_workers_wait_while_the_ingest_queue_is_full(cluster: Cluster) -> None:
     assert max(cluster.fetches().values()) == 1
 
 
-def crawl_redis(cluster: Cluster) -> subprocess.CompletedProcess[str]:
-    """`newsdesk crawl --redis URL`, with no NEWSDESK_* variable from this environment."""
+def run_newsdesk(cluster: Cluster, *args: str) -> subprocess.CompletedProcess[str]:
+    """`newsdesk ARGS` in the cluster's folder, with no NEWSDESK_* variable from here."""
     return subprocess.run(
-        [sys.executable, "-m", "scheduler", "crawl", "--redis", cluster.redis.url],
+        [sys.executable, "-m", "scheduler", *args],
         cwd=cluster.cwd,
         capture_output=True,
         text=True,
@@ -312,6 +312,11 @@ def crawl_redis(cluster: Cluster) -> subprocess.CompletedProcess[str]:
         check=False,
         env={k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")},
     )
+
+
+def crawl_redis(cluster: Cluster) -> subprocess.CompletedProcess[str]:
+    """`newsdesk crawl --redis URL`."""
+    return run_newsdesk(cluster, "crawl", "--redis", cluster.redis.url)
 
 
 def test_crawl_redis_coordinates_crawls_and_ingests(cluster: Cluster) -> None:
