@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest import jobs, pages, query, store
+from digest import failures, jobs, pages, query, stopping, store
 from digest.browse import browse
 from digest.build import DigestBusy
 from digest.config import REDIS_URL_ENV, Config, ConfigError, load_config
@@ -98,6 +99,20 @@ def build_scheduler(cfg: Config, stop: threading.Event, lock: ServiceLock) -> Bl
     scheduler.add_listener(
         remember_next_runs, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
     )
+
+    def on_job_error(event: Any) -> None:
+        """A job failed: say why in one line; on a damaged store, stop the service."""
+        message = failures.explain(event.exception, store=cfg.db_path)
+        if message is None:
+            return  # a bug: APScheduler has logged its traceback
+        log.error("job %s failed: %s", event.job_id, message)
+        if isinstance(event.exception, store.StoreCorrupt) or store.is_corruption(event.exception):
+            log.error("stopping: the service does not run on a damaged store")
+            lock.write_state({"store_damaged": message})
+            stop.set()
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_listener(on_job_error, EVENT_JOB_ERROR)  # after remember_next_runs
     return scheduler
 
 
@@ -190,6 +205,9 @@ def serve(cfg: Config) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     setup_logging(cfg.data_dir)
+    if not _store_sound(cfg, lock):
+        lock.release()
+        return 1
     _recover(cfg)
     scheduler = build_scheduler(cfg, stop, lock)
     if stop.is_set():
@@ -208,6 +226,26 @@ def serve(cfg: Config) -> int:
     lock.release()
     log.info("service stopped")
     return 0
+
+
+def _store_sound(cfg: Config, lock: ServiceLock) -> bool:
+    """Read the whole store (quick_check and the full-text index's check) before the
+    service or ``run --once`` works on it. A damaged store is refused: said in the log,
+    and kept in the lock file's state for ``newsdesk status``."""
+    if not cfg.db_path.exists():
+        return True
+    try:
+        db = store.open_db(cfg.db_path)
+        try:
+            store.verify(db)
+        finally:
+            db.close()
+    except store.StoreCorrupt as exc:
+        message = failures.explain(exc, store=cfg.db_path)
+        log.error("refusing to run: %s", message)
+        lock.write_state({"store_damaged": message})
+        return False
+    return True
 
 
 def _recover(cfg: Config) -> None:
@@ -234,19 +272,27 @@ def _wait_for_running_jobs() -> None:
             thread.join()
 
 
-def run_once(cfg: Config) -> int:
+def run_once(cfg: Config, stop: threading.Event) -> int:
     """Crawl, process, write the final digests that are due and today's provisional one,
-    then exit; like the service, it holds the data directory's lock and first recovers
-    from a crash."""
+    then exit; like the service, it holds the data directory's lock, logs to its file,
+    checks the store and first recovers from a crash. A stop (SIGTERM, Ctrl-C) ends the
+    crawl, records it interrupted and writes no digest."""
     lock = _take_lock(cfg)
     if lock is None:
         return 1
-    _recover(cfg)
-    jobs.crawl_and_process(cfg)
-    for day in jobs.catch_up_digests(cfg):  # final digests due (yesterday's, missed ones)
-        print(f"final digest of {day} written")
-    paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
-    lock.release()
+    try:
+        setup_logging(cfg.data_dir)
+        if not _store_sound(cfg, lock):
+            return 1
+        _recover(cfg)
+        jobs.crawl_and_process(cfg, stop)
+        if stop.is_set():
+            return 0
+        for day in jobs.catch_up_digests(cfg):  # final digests due (yesterday's, missed)
+            print(f"final digest of {day} written")
+        paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
+    finally:
+        lock.release()
     print(f"digest (provisional, today so far): {paths['markdown']}\n        {paths['html']}")
     return 0
 
@@ -254,7 +300,7 @@ def run_once(cfg: Config) -> int:
 # --- the offline demo ---------------------------------------------------------------------
 
 
-def demo(data_dir: Path) -> int:
+def demo(data_dir: Path, stop: threading.Event) -> int:
     """Serve the bundled sample site on 127.0.0.1, crawl it, process it, write the digest."""
     from crawler.siteserver import SAMPLE_SITE, serve_site
 
@@ -269,11 +315,15 @@ def demo(data_dir: Path) -> int:
         cfg_path = data_dir / "newsdesk.toml"
         cfg_path.write_text(_demo_config(base), encoding="utf-8")
         cfg = load_config(cfg_path)
-        run = jobs.run_crawl(cfg)
+        run = jobs.run_crawl(cfg, stop=stop)
         for info in run["sources"]:
             print(f"crawled {info['source']}: {info['status']}, {info['pages_saved']} pages")
-    result = jobs.run_process(cfg, progress=_print_progress)
+    if stop.is_set():
+        return 0
+    result = jobs.run_process(cfg, progress=_print_progress, stop=stop)
     print("processed: " + ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())))
+    if stop.is_set():
+        return 0
     paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
     print(f"digest written:\n  {paths['markdown']}\n  {paths['html']}")
     return 0 if run["status"] == "ok" and not result.errors else 1
@@ -310,6 +360,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", help="config file (default: $NEWSDESK_CONFIG or ./newsdesk.toml)"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of a failure, not one line"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("crawl", help="fetch new article pages from the sources (subprocess)")
@@ -317,7 +370,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", action="store_true", help="fetch known articles again")
     p.add_argument(
         "--backfill",
-        type=float,
+        type=_number(float, 0.01, 3650),
         metavar="DAYS",
         help="also take sitemap entries up to DAYS old (default: sitemap_max_age_days)",
     )
@@ -390,7 +443,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--unit-dir", type=Path, help="write the unit here instead")
 
     p = sub.add_parser("browse", help="Datasette over the store, read-only, on 127.0.0.1")
-    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--port", type=_number(int, 1, 65535), default=8001)
 
     p = sub.add_parser("extract", help="show what newsdesk keeps of saved pages or a live URL")
     p.add_argument(
@@ -405,13 +458,26 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarise", help="summarise a plain-text article (or JSON Lines)")
     p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
-    p.add_argument("--words", type=int, help="word budget (default: the config's, else 70)")
-    p.add_argument("--sentences", type=int, help="most sentences (default: the config's, else 3)")
+    p.add_argument(
+        "--words", type=_number(int, 1, 10_000), help="word budget (default: the config's, else 70)"
+    )
+    p.add_argument(
+        "--sentences",
+        type=_number(int, 1, 1_000),
+        help="most sentences (default: the config's, else 3)",
+    )
     p.add_argument("--title", help="the headline, so that a sentence repeating it is left out")
     p.add_argument(
         "--jsonl",
         action="store_true",
         help="read JSON Lines with a text field, write each with a summary added",
+    )
+
+    p = sub.add_parser("recover", help="salvage what SQLite can read of a damaged store")
+    p.add_argument(
+        "--output",
+        type=Path,
+        help="the new store to write (default: DATA_DIR/newsdesk.recovered.db)",
     )
 
     p = sub.add_parser("demo", help="crawl the bundled sample site offline and write its digest")
@@ -431,7 +497,12 @@ def _filter_options(
     p.add_argument("--until", help="a date (YYYY-MM-DD, local midnight) or 7d, 24h ago")
     p.add_argument("--source", help="only this source")
     p.add_argument("--topic", help="only articles matching this watch topic")
-    p.add_argument("--limit", type=int, default=limit, help=f"at most N (default {limit or 'all'})")
+    p.add_argument(
+        "--limit",
+        type=_number(int, 1, 1_000_000),
+        default=limit,
+        help=f"at most N, 1 to 1,000,000 (default {limit or 'all'})",
+    )
     p.add_argument("--format", choices=formats, default=formats[0])
 
 
@@ -492,6 +563,21 @@ def _digest(cfg: Config, args: argparse.Namespace) -> int:
     paths = jobs.run_digest(cfg, day)
     print("\n".join(str(paths[k]) for k in ("markdown", "html", "json", "feed")))
     return 0
+
+
+def _number(kind: type[int] | type[float], least: float, most: float) -> Any:
+    """An argparse type: a finite number of ``kind`` from ``least`` to ``most``."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value) or not least <= value <= most:
+            raise argparse.ArgumentTypeError(f"expected {least:,} to {most:,}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _parse_day(text: str) -> date:
@@ -613,6 +699,8 @@ def _service_lines(report: dict[str, Any]) -> str:
     service = report["service"]
     state = f"running (PID {service['pid']})" if service["running"] else "not running"
     lines = [f"service: {state}"]
+    if service.get("store_damaged"):
+        lines.append(f"  refused to run: {service['store_damaged']}")
     lines += [f"  next {job}: {when}" for job, when in sorted(service["next_runs"].items())]
     for kind, run in sorted(report["last_runs"].items()):
         lines.append(f"last {kind}: {run['status']} (started {run['started_at']})")
@@ -692,13 +780,30 @@ def _install_service(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover_store(cfg: Config, args: argparse.Namespace) -> int:
+    """``newsdesk recover``: the damaged store's readable rows into a new file."""
+    target = args.output or cfg.data_dir / "newsdesk.recovered.db"
+    try:
+        counts = store.salvage(cfg.db_path, target)
+    except FileExistsError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    kept = ", ".join(f"{n} {table}" for table, n in counts.items())
+    print(
+        f"recovered into {target}: {kept}\n"
+        f"to use it: stop the service, keep {cfg.db_path} somewhere safe, delete its -wal and "
+        f"-shm files, move {target} to {cfg.db_path}, and start the service again"
+    )
+    return 0
+
+
 # --- several machines (docs/scale-out.md); nothing here imports redis unless used ------
 
 
 def _cluster_crawl(cfg: Config, args: argparse.Namespace) -> int:
     """``newsdesk crawl`` through Redis: the crawl child coordinates the current slot and
-    works it with the other workers; this process ingests the pages meanwhile, unless an
-    ingest writer is already running."""
+    works it with the other workers; this process ingests the pages meanwhile, or stands
+    by while a live ``newsdesk ingest`` does. Exit 0 only once every page is stored."""
     from crawler.__main__ import refused_with_redis
     from digest.cluster import RedisUnavailable
     from digest.ingest import IngestFailed, crawl_with_ingest
@@ -718,9 +823,10 @@ def _cluster_crawl(cfg: Config, args: argparse.Namespace) -> int:
         db = store.open_db(cfg.db_path)
         store.finish_run(db, exc.result["id"], "failed", {"ingest_error": str(exc)})
         db.close()
-        print(f"crawl {exc.result['id']}: failed (the ingest writer failed)")
+        print(f"crawl {exc.result['id']}: failed ({exc.summary})")
         return 1
-    by = f"{ingested['saved']} new pages stored" if ingested else "pages left to the ingest writer"
+    by = "stored by the running ingest writer"
+    by = f"{ingested['saved']} new pages stored" if ingested is not None else by
     print(f"crawl {run['id']}: {run['status']} ({by})")
     return 0 if run["status"] in ("ok", "partial") else 1
 
@@ -773,70 +879,110 @@ def _ingest(cfg: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+WRITERS = ("crawl", "process", "digest", "ingest")  # checked (quick_check) before they write
+COOPERATIVE = ("crawl", "process", "run", "demo")  # wind down on a first stop signal
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line: run one command, and turn a failure a user can meet into one
+    line and an exit code (0 done, 1 failed at run time, 2 bad input; after a stop: 0 for
+    SIGTERM, 130 for Ctrl-C). ``--debug`` shows the traceback instead."""
     args = _parser().parse_args(argv)
     setup_logging(None)
-    if args.command == "demo":
-        return demo(args.data_dir)
-    if args.command == "extract":
-        return _extract(args)
-    if args.command == "summarise":
-        return _summarise(args)
-    if getattr(args, "redis", None):  # through the config layer, so a crawl child sees it
-        os.environ[REDIS_URL_ENV] = args.redis
+    request = stopping.install(cooperative=args.command in COOPERATIVE)
+    cfg: Config | None = None
     try:
-        cfg = load_config(args.config)
-        if args.command == "crawl" and cfg.cluster.redis_url:
-            return _cluster_crawl(cfg, args)
-        if args.command == "worker":
-            return _worker(cfg, args)
-        if args.command == "ingest":
-            return _ingest(cfg, args)
-        if args.command == "crawl":
-            for name in args.source or []:
-                cfg.source(name)
-            run = jobs.run_crawl(
-                cfg,
-                sources=args.source,
-                refresh=args.refresh,
-                backfill_days=args.backfill,
-                process=args.process,
-            )
-            print(f"crawl {run['id']}: {run['status']}")
-            if args.process:  # as the service does: then any page the crawl left pending
-                left = jobs.run_process(cfg, source=None, progress=_print_progress)
-                if left.counts:
-                    print("then " + ", ".join(f"{n} {k}" for k, n in sorted(left.counts.items())))
-            return 0 if run["status"] in ("ok", "partial") else 1
-        if args.command == "process":
-            if args.source:
-                cfg.source(args.source)
-            result = jobs.run_process(
-                cfg, reprocess=args.reprocess, source=args.source, progress=_print_progress
-            )
-            print(
-                ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())) or "nothing to do"
-            )
-            return 0
-        if args.command == "digest":
-            return _digest(cfg, args)
-        if args.command == "run":
-            return run_once(cfg) if args.once else serve(cfg)
-        if args.command in ("search", "articles", "show", "export"):
-            return _read(cfg, args)
-        if args.command == "status":
-            return _status(cfg, as_json=args.json)
-        if args.command == "service":
-            return _install_service(args)
-        if args.command == "browse":
-            return browse(cfg, port=args.port)
+        if args.command in ("demo", "extract", "summarise"):  # no config file needed
+            code = _without_config(args, request.event)
+        else:
+            if getattr(args, "redis", None):  # through the config layer: the crawl child
+                os.environ[REDIS_URL_ENV] = args.redis
+            cfg = load_config(args.config)
+            code = _command(cfg, args, request.event)
     except (ConfigError, DayOutOfRange, query.QueryError, FileNotFoundError) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
     except DigestBusy as exc:  # refused at run time, not bad input
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 1
+    except stopping.Stopped as exc:
+        print(f"newsdesk: stopped ({exc})", file=sys.stderr)
+        return stopping.exit_code(exc.signum)
+    except Exception as exc:
+        message = failures.explain(exc, store=cfg.db_path if cfg else None)
+        if message is None or args.debug:
+            raise
+        print(f"newsdesk: {message}", file=sys.stderr)
+        return 1
+    return stopping.exit_code(request.signum) if request.is_set() else code
+
+
+def _without_config(args: argparse.Namespace, stop: threading.Event) -> int:
+    if args.command == "demo":
+        return demo(args.data_dir, stop)
+    if args.command == "extract":
+        return _extract(args)
+    return _summarise(args)
+
+
+def _command(cfg: Config, args: argparse.Namespace, stop: threading.Event) -> int:
+    """Every command that reads the config file."""
+    if args.command in WRITERS and cfg.db_path.exists():
+        db = store.open_db(cfg.db_path)
+        try:
+            store.verify(db, fts=False)  # a whole read: about a second per GB
+        finally:
+            db.close()
+    if args.command == "crawl" and cfg.cluster.redis_url:
+        return _cluster_crawl(cfg, args)
+    if args.command == "worker":
+        return _worker(cfg, args)
+    if args.command == "ingest":
+        return _ingest(cfg, args)
+    if args.command == "crawl":
+        return _crawl(cfg, args, stop)
+    if args.command == "process":
+        if args.source:
+            cfg.source(args.source)
+        result = jobs.run_process(
+            cfg, reprocess=args.reprocess, source=args.source, progress=_print_progress, stop=stop
+        )
+        print(", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())) or "nothing to do")
+        return 0
+    if args.command == "digest":
+        return _digest(cfg, args)
+    if args.command == "run":
+        return run_once(cfg, stop) if args.once else serve(cfg)
+    if args.command in ("search", "articles", "show", "export"):
+        return _read(cfg, args)
+    if args.command == "status":
+        return _status(cfg, as_json=args.json)
+    if args.command == "service":
+        return _install_service(args)
+    if args.command == "browse":
+        return browse(cfg, port=args.port)
+    if args.command == "recover":
+        return _recover_store(cfg, args)
     raise AssertionError(args.command)
+
+
+def _crawl(cfg: Config, args: argparse.Namespace, stop: threading.Event) -> int:
+    for name in args.source or []:
+        cfg.source(name)
+    run = jobs.run_crawl(
+        cfg,
+        sources=args.source,
+        refresh=args.refresh,
+        backfill_days=args.backfill,
+        process=args.process,
+        stop=stop,
+    )
+    print(f"crawl {run['id']}: {run['status']}")
+    if args.process and not stop.is_set():  # as the service does: then any page left pending
+        left = jobs.run_process(cfg, source=None, progress=_print_progress, stop=stop)
+        if left.counts:
+            print("then " + ", ".join(f"{n} {k}" for k, n in sorted(left.counts.items())))
+    return 0 if run["status"] in ("ok", "partial", "interrupted") else 1
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from crawler.pipelines.processing import start_workers_early
 from crawler.settings import apply_source_settings, crawl_settings
 from crawler.spiders.news import NewsSpider
 from digest import store
-from digest.config import ConfigError, load_config
+from digest.config import Config, ConfigError, Source, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
             log_level=args.log_level,
         )
 
+    try:
+        return _crawl(cfg, sources, args)
+    except (store.StoreBusy, store.StoreFull, store.StoreCorrupt, OSError) as exc:
+        print(f"newsdesk: the crawl could not use the store: {exc}", file=sys.stderr)
+        return 1
+
+
+def _crawl(cfg: Config, sources: list[Source], args: argparse.Namespace) -> int:
+    """One Scrapy process for ``sources``; each source's outcome recorded as it ends."""
     if args.process:
         start_workers_early()
     db = store.open_db(cfg.db_path)
@@ -99,11 +108,18 @@ def main(argv: list[str] | None = None) -> int:
         process.start()
 
     if not args.run_id:
-        failed = sum(r["status"] in ("failed", "skipped") for r in reports.values())
-        store.finish_run(db, run_id, "failed" if failed == len(reports) else "ok")
+        store.finish_run(db, run_id, _run_status(reports))
     for name, info in sorted(reports.items()):
         print(_summary(name, info), flush=True)
     return 0
+
+
+def _run_status(reports: dict[str, dict[str, Any]]) -> str:
+    statuses = [r["status"] for r in reports.values()]
+    if "interrupted" in statuses:
+        return "interrupted"
+    failed = sum(status in ("failed", "skipped") for status in statuses)
+    return "failed" if failed == len(statuses) else ("partial" if failed else "ok")
 
 
 def refused_with_redis(args: argparse.Namespace) -> str | None:
@@ -118,8 +134,13 @@ def refused_with_redis(args: argparse.Namespace) -> str | None:
 def _recorder(db: Database, run_id: int, reports: dict[str, dict[str, Any]]) -> Any:
     def record(spider: NewsSpider, reason: str) -> None:
         report = spider.report()
+        if reason == "shutdown":  # stopped by a signal: not the site's fault
+            report["status"] = "interrupted"
         reports[spider.source.name] = report
-        store.record_source_run(db, run_id, spider.source.name, report)
+        try:
+            store.record_source_run(db, run_id, spider.source.name, report)
+        except (store.StoreBusy, store.StoreFull, store.StoreCorrupt) as exc:
+            print(f"newsdesk: {spider.source.name}: outcome not recorded: {exc}", file=sys.stderr)
 
     return record
 

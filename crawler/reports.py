@@ -61,10 +61,21 @@ def _ignored_kind(message: str) -> str:
 def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:
     """The ``crawl_sources`` row of one spider's crawl."""
     saved = stats.get("newsdesk/pages/saved", 0)
+    unsaved = stats.get("newsdesk/pages/unsaved", 0)
+    errors = dict(spider.errors)
+    first_error = spider.first_error
     if spider.start_ok == 0:
         status = "skipped" if spider.errors.get("robots_unavailable") else "failed"
     else:
         status = "ok" if saved else "empty"
+    if unsaved:  # fetched, but the store refused them (full, locked, damaged)
+        status = "failed"
+        errors["not_saved"] = unsaved
+        first_error = (
+            f"{unsaved} fetched pages could not be written to the store "
+            f"({stats.get('newsdesk/store/last_error', 'store error')}); the next crawl "
+            "fetches them again"
+        )
     return {
         "status": status,
         "started_at": spider.started_at.isoformat(timespec="seconds"),
@@ -77,6 +88,6 @@ def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:
         "not_modified": stats.get("httpcache/revalidate", 0),
         "known_skipped": stats.get("newsdesk/articles/known", 0),
         "articles": stats.get("newsdesk/processed/article", 0),  # with crawl --process
-        "errors": dict(spider.errors),
-        "first_error": spider.first_error,
+        "errors": errors,
+        "first_error": first_error,
     }

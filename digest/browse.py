@@ -17,6 +17,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -399,16 +400,21 @@ def _warn_about_plugins() -> None:
 
 
 def _run(argv: list[str]) -> int:
+    """Datasette until it exits. Ctrl-C or SIGTERM is how a foreground server is stopped:
+    Datasette is ended with this process, never left holding the port, and it is exit 0."""
     process = subprocess.Popen(argv, env=datasette_env())
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        return _stop(process)
+    except KeyboardInterrupt as stop:
+        return _stop(process, at_once=getattr(stop, "signum", signal.SIGINT) != signal.SIGINT)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> int:
-    """After Ctrl-C (which Datasette, in the same process group, received too)."""
+def _stop(process: subprocess.Popen[bytes], *, at_once: bool) -> int:
+    """After Ctrl-C (which Datasette, in the same process group, received too) wait for it
+    a moment; after SIGTERM (which only newsdesk received) end it at once."""
     try:
+        if at_once:
+            process.terminate()
         process.wait(timeout=STOP_GRACE_S)
     except subprocess.TimeoutExpired:
         process.terminate()

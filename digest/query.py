@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from digest import store
 
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
+MAX_AGO_HOURS = 36_500 * 24
 TABLE_COLUMNS = ("id", "published_at", "source", "title")
 EXPORT_COLUMNS = (*store.ARTICLE_COLUMNS, "text")
 
@@ -35,6 +36,8 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime | None = None) -> str:
     match = RELATIVE.match(text.strip().lower())
     if match:
         hours = int(match[1]) * {"h": 1, "d": 24, "w": 168}[match[2]]
+        if hours > MAX_AGO_HOURS:
+            raise QueryError(f"{text!r} reaches back too far: give at most 36500d (100 years)")
         return _utc(now - timedelta(hours=hours))
     try:
         day = date.fromisoformat(text.strip())
@@ -52,12 +55,18 @@ def run_query(db: Database, query: store.ArticleQuery, **kw: Any) -> list[dict[s
     try:
         return store.find_articles(db, query, **kw)
     except sqlite3.OperationalError as exc:  # fts5 syntax error, unterminated string, ...
-        if not query.text:
-            raise
+        if not query.text or not _query_problem(str(exc)):
+            raise  # the store's problem (locked, unreadable), not the query's
         raise QueryError(
             f"cannot search for {query.text!r} ({exc}). Quote a phrase: '\"rare earth\"'; "
             "a prefix: minera*; combine with AND, OR, NOT."
         ) from None
+
+
+def _query_problem(message: str) -> bool:
+    return any(
+        word in message.lower() for word in ("fts5", "syntax", "no such column", "unterminated")
+    )
 
 
 def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:

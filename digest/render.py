@@ -9,6 +9,7 @@ and no remote resource, and links only http(s) URLs.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from digest.config import fault_point
+from digest.config import fault_active, fault_point
 from digest.text import clean_text
 
 if TYPE_CHECKING:
@@ -153,6 +154,8 @@ def write_atomic(path: Path, text: str) -> None:
     The file gets the mode any new file gets here (0644 under the usual umask 022), so a
     web server can serve the digests and the feed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fault_active("disk-full"):  # tests: the disk is full when a digest is written
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
     fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

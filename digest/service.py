@@ -76,7 +76,7 @@ def service_running(data_dir: Path) -> bool:
     path = data_dir / "newsdesk.lock"
     if not path.exists():
         return False
-    with path.open("a+", encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:  # read-only: works in a read-only folder
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -112,6 +112,7 @@ def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
             "running": service_running(cfg.data_dir),
             "pid": state.get("pid"),
             "next_runs": state.get("next_runs", {}),
+            "store_damaged": state.get("store_damaged"),  # why the service refused to run
         },
         "last_runs": {},
         "digests": [],

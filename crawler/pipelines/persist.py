@@ -87,6 +87,9 @@ class StorePagesPipeline:
         if self.ticker is not None and self.ticker.running:
             self.ticker.stop()
         self.flush()
+        if self.buffer:  # the store refused them to the end: the source is not "ok"
+            assert self.stats is not None
+            self.stats.set_value("newsdesk/pages/unsaved", len(self.buffer))
         if self.processor is not None:
             assert self.crawler.engine is not None and self.stats is not None
             self.stats.set_value("newsdesk/processing/pauses", self.processor.pauses)
@@ -108,12 +111,14 @@ class StorePagesPipeline:
             with store.write(self.db):
                 saved, unchanged = store.save_pages(self.db, self.buffer)
                 save_outcomes(self.db, self.outcomes, result)
-        except (store.StoreBusy, store.StoreFull) as exc:
+        except (store.StoreBusy, store.StoreFull, store.StoreCorrupt) as exc:
             # Rolled back whole; pages and outcomes stay buffered for the next flush. Pages
             # still unsaved when the crawl ends are unknown to the store, so the next crawl
-            # fetches them again: nothing is lost, only fetched twice.
+            # fetches them again: nothing is lost, only fetched twice. The source's report
+            # counts them (not_saved) and is not "ok".
             assert self.stats is not None
             self.stats.inc_value(f"newsdesk/store/{type(exc).__name__}")
+            self.stats.set_value("newsdesk/store/last_error", f"{type(exc).__name__}: {exc}")
             log.warning("%s pages not written yet: %s", len(self.buffer), exc)
             return
         self.buffer.clear()

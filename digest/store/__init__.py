@@ -15,6 +15,7 @@ then ``store.open_db``, ``store.save_pages``, ...); the modules are:
 - ``articles``: articles, search and listings, topics, stories, sources
 - ``runs``: runs, each source's crawl outcomes, health and weekly upkeep
 - ``digests``: digest claims, records and deliveries, crash recovery
+- ``salvage``: a damaged store's readable rows, copied into a new store
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ from digest.store.articles import (
 from digest.store.connection import (
     BUSY_TIMEOUT_MS,
     StoreBusy,
+    StoreCorrupt,
     StoreFull,
+    check_file,
+    is_corruption,
     open_db,
     open_readonly,
     utcnow,
+    verify,
     write,
 )
 from digest.store.digests import (
@@ -90,6 +95,7 @@ from digest.store.runs import (
     source_runs_between,
     start_run,
 )
+from digest.store.salvage import salvage
 from digest.store.schema import (
     STORIES_VIEW,
     m001_initial,
@@ -118,9 +124,11 @@ __all__ = [
     "FetchedPage",
     "Holder",
     "StoreBusy",
+    "StoreCorrupt",
     "StoreFull",
     "StoredPage",
     "articles_seen_between",
+    "check_file",
     "claim_alive",
     "claim_digest",
     "count_articles",
@@ -133,6 +141,7 @@ __all__ = [
     "get_article",
     "get_digest",
     "get_run",
+    "is_corruption",
     "known_listing",
     "known_page",
     "known_urls",
@@ -164,6 +173,7 @@ __all__ = [
     "record_source_run",
     "recover_after_crash",
     "release_digest",
+    "salvage",
     "save_article",
     "save_pages",
     "search",
@@ -176,5 +186,6 @@ __all__ = [
     "sync_sources",
     "undelivered_digests",
     "utcnow",
+    "verify",
     "write",
 ]

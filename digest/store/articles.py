@@ -274,7 +274,7 @@ def get_article(db: Database, key: str) -> dict[str, Any] | None:
     cursor = db.execute(
         """SELECT * FROM articles WHERE id = ? OR url IN (?, ?)
            OR url IN (SELECT article_url FROM aliases WHERE url IN (?, ?))""",
-        [int(key) if key.isdigit() else -1, *urls, *urls],
+        [int(key) if key.isdigit() and len(key) < 19 else -1, *urls, *urls],  # an int64
     )
     row = cursor.fetchone()
     if row is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -28,6 +30,60 @@ class StoreFull(Exception):
     """The disk (or the store's size limit) is full; the transaction was rolled back."""
 
 
+class StoreCorrupt(Exception):
+    """The store file is damaged: truncated, not a SQLite file, or with broken pages or
+    full-text index. The message says what was found; docs/service.md says what to do."""
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+CORRUPTION = ("malformed", "not a database", "disk image", "corrupt")
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether a sqlite3 error means a damaged file (rather than a busy or full one)."""
+    return isinstance(exc, sqlite3.DatabaseError) and any(
+        word in str(exc).lower() for word in CORRUPTION
+    )
+
+
+def check_file(path: Path) -> None:
+    """Raise StoreCorrupt unless ``path`` starts with a SQLite header and is as long as its
+    header says: catches a garbage header and a truncated file, reading 100 bytes."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return  # a new, empty file: SQLite makes it a store
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise StoreCorrupt(f"{path} is not a SQLite database (its header is damaged)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[24:28] == header[92:96]  # "in-header database size" is valid
+    if header_valid and pages and size < pages * page_size:
+        raise StoreCorrupt(
+            f"{path} is truncated: {size} bytes where its header says {pages * page_size}"
+        )
+
+
+def verify(db: Database, *, fts: bool = True) -> None:
+    """Read the whole store (``PRAGMA quick_check``, about a second per GB) and, with
+    ``fts``, the full-text index's integrity check; raise StoreCorrupt on a problem."""
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise StoreCorrupt(f"integrity check failed: {'; '.join(problems[:3])}")
+        if fts and "articles_fts" in db.table_names():
+            db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise StoreCorrupt(str(exc)) from exc
+        raise
+
+
 def utcnow() -> str:
     """Now as a UTC ISO 8601 string, the one time format of the store."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -39,12 +95,20 @@ def _connect(db: Database) -> Database:
 
 
 def open_db(path: Path) -> Database:
-    """Open (creating if needed) the store for writing, upgraded to the current schema."""
+    """Open (creating if needed) the store for writing, upgraded to the current schema.
+    A damaged header or a truncated file raises StoreCorrupt (``verify`` reads the rest)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_file(path)
     db = _connect(Database(path))
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    migrations.apply(db)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if is_corruption(exc):
+            raise StoreCorrupt(f"{path}: {exc}") from exc
+        raise
     if fault_active("store-full"):  # crash tests: the store cannot grow any more
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         db.execute(f"PRAGMA max_page_count = {pages}")
@@ -57,8 +121,13 @@ def open_readonly(path: Path) -> Database:
         raise FileNotFoundError(
             f"{path}: no store yet (run `newsdesk crawl` and `newsdesk process`)"
         )
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    return _connect(Database(conn))
+    check_file(path)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not path.with_name(f"{path.name}-wal").exists():
+        # A read-only folder: no writer can be at work in it, and SQLite could not create
+        # the shared-memory file a WAL reader needs, so read the file as it is.
+        uri += "&immutable=1"
+    return _connect(Database(sqlite3.connect(uri, uri=True)))
 
 
 @contextmanager
@@ -77,10 +146,12 @@ def write(db: Database) -> Iterator[Database]:
     try:
         yield db
         db.conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:
         _rollback(db)
         if "full" in str(exc).lower():
             raise StoreFull(f"the store cannot grow: {exc}") from exc
+        if is_corruption(exc):
+            raise StoreCorrupt(str(exc)) from exc
         raise
     except BaseException:
         _rollback(db)
@@ -106,4 +177,6 @@ def _begin(db: Database) -> None:
 
 def _rollback(db: Database) -> None:
     if db.conn.in_transaction:  # SQLite may already have rolled back (disk full)
-        db.conn.execute("ROLLBACK")
+        # A damaged file may refuse even that; the caller reports the first error.
+        with contextlib.suppress(sqlite3.DatabaseError):
+            db.conn.execute("ROLLBACK")

@@ -153,7 +153,7 @@ def test_a_killed_crawl_resumes_without_loss_or_duplicates(site: Site) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a bound for a stuck crawl, not a speed target
     while time.monotonic() < deadline and _count_pages(site.db) < 8:
         time.sleep(0.1)
     os.killpg(child.pid, signal.SIGKILL)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,7 +54,8 @@ def test_a_claim_whose_process_is_gone_is_taken_over(db) -> None:
 def test_a_killed_holder_not_yet_reaped_is_gone_too(db, live) -> None:
     assert store.claim_digest(db, "2026-12-01", holder=store.Holder(pid=live.pid))
     live.kill()
-    # A zombie until its parent waits for it: it answers signal 0, but holds nothing.
+    os.waitid(os.P_PID, live.pid, os.WEXITED | os.WNOWAIT)  # dead, and left unreaped
+    # A zombie until its parent reaps it: it answers signal 0, but holds nothing.
     assert store.claim_digest(db, "2026-12-01")
 
 
