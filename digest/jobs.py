@@ -151,7 +151,8 @@ def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[s
     try:
         paths = publish_digest(db, day, cfg=cfg, now=now)
     except BaseException as exc:
-        _finish_quietly(db, run_id, "failed", {"day": day.isoformat(), "error": repr(exc)})
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"  # a stop
+        _finish_quietly(db, run_id, status, {"day": day.isoformat(), "error": repr(exc)})
         db.close()
         raise
     delivered = deliver_pending(db, cfg.notify, today=now.astimezone(cfg.tz).date())
