@@ -800,7 +800,7 @@ def _recover_store(cfg: Config, args: argparse.Namespace) -> int:
 # --- several machines (docs/scale-out.md); nothing here imports redis unless used ------
 
 
-def _cluster_crawl(cfg: Config, args: argparse.Namespace) -> int:
+def _cluster_crawl(cfg: Config, args: argparse.Namespace, stop: threading.Event) -> int:
     """``newsdesk crawl`` through Redis: the crawl child coordinates the current slot and
     works it with the other workers; this process ingests the pages meanwhile, or stands
     by while a live ``newsdesk ingest`` does. Exit 0 only once every page is stored."""
@@ -814,7 +814,9 @@ def _cluster_crawl(cfg: Config, args: argparse.Namespace) -> int:
     for name in args.source or []:
         cfg.source(name)
     try:
-        run, ingested = crawl_with_ingest(cfg, lambda: jobs.run_crawl(cfg, sources=args.source))
+        run, ingested = crawl_with_ingest(
+            cfg, lambda: jobs.run_crawl(cfg, sources=args.source, stop=stop)
+        )
     except RedisUnavailable as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
@@ -934,7 +936,7 @@ def _command(cfg: Config, args: argparse.Namespace, stop: threading.Event) -> in
         finally:
             db.close()
     if args.command == "crawl" and cfg.cluster.redis_url:
-        return _cluster_crawl(cfg, args)
+        return _cluster_crawl(cfg, args, stop)
     if args.command == "worker":
         return _worker(cfg, args)
     if args.command == "ingest":

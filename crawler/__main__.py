@@ -111,7 +111,7 @@ def _crawl(cfg: Config, sources: list[Source], args: argparse.Namespace) -> int:
         store.finish_run(db, run_id, _run_status(reports))
     for name, info in sorted(reports.items()):
         print(_summary(name, info), flush=True)
-    return 0
+    return 1 if any(info.get("not_recorded") for info in reports.values()) else 0
 
 
 def _run_status(reports: dict[str, dict[str, Any]]) -> str:
@@ -140,6 +140,7 @@ def _recorder(db: Database, run_id: int, reports: dict[str, dict[str, Any]]) -> 
         try:
             store.record_source_run(db, run_id, spider.source.name, report)
         except (store.StoreBusy, store.StoreFull, store.StoreCorrupt) as exc:
+            report["not_recorded"] = True  # the crawl then exits 1: not an "ok" crawl
             print(f"newsdesk: {spider.source.name}: outcome not recorded: {exc}", file=sys.stderr)
 
     return record

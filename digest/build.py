@@ -189,6 +189,8 @@ def publish_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> di
     _claim(db, day)
     try:
         paths = _write_digest(db, day, cfg=cfg, now=now)
+    except store.ClaimLost as exc:  # our lease ran out and another writer took the day
+        raise DigestBusy(str(exc)) from exc
     except BaseException:
         store.release_digest(db, day.isoformat())
         raise
@@ -208,6 +210,8 @@ def _write_digest(db: Database, day: date, *, cfg: Config, now: datetime) -> dic
     store.set_stories(db, [[a["id"] for a in s.articles] for s in stories])
     digest = build_digest(db, day, cfg=cfg, now=now, stories=stories)
     paths = digest_paths(cfg, day)
+    if not store.holds_claim(db, day.isoformat()):  # a lease outlived (the machine slept)
+        raise store.ClaimLost(f"the digest of {day} was taken over by another process")
     write_atomic(paths["markdown"], render_markdown(digest))
     write_atomic(paths["html"], render_html(digest))
     write_atomic(paths["json"], digest_json(digest))

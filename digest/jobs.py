@@ -60,7 +60,12 @@ def run_crawl(
     # processing comes after it (run_process), as before.
     cmd += ["--process"] if process and not cfg.cluster.redis_url else []
     child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=die_with_parent)
-    status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
+    try:
+        status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
+    except KeyboardInterrupt:  # a second stop signal: at once, but recorded
+        _end_group(child)
+        _finish_quietly(db, run_id, "interrupted", {"exit_code": child.returncode})
+        raise
     if status == "exited":
         status = _crawl_status(store.source_runs(db, run_id), child.returncode)
     store.finish_run(db, run_id, status, {"exit_code": child.returncode, "sources": sources})
@@ -121,14 +126,18 @@ def run_process(
     """Extract and summarise the stored pages waiting for it; record the run."""
     db = store.open_db(cfg.db_path)
     run_id = store.start_run(db, "process")
-    result = process_pages(
-        db,
-        cfg,
-        reprocess=reprocess,
-        source=source,
-        progress=progress,
-        should_stop=stop.is_set if stop else lambda: False,
-    )
+    try:
+        result = process_pages(
+            db,
+            cfg,
+            reprocess=reprocess,
+            source=source,
+            progress=progress,
+            should_stop=stop.is_set if stop else lambda: False,
+        )
+    except KeyboardInterrupt:  # a second stop signal: at once, but recorded
+        _finish_quietly(db, run_id, "interrupted", {})
+        raise
     status = "interrupted" if result.interrupted else ("partial" if result.errors else "ok")
     status = "failed" if result.store_error else status
     _finish_quietly(db, run_id, status, result.as_detail())
@@ -231,8 +240,9 @@ def digest_due_days(cfg: Config, now: datetime) -> list[date]:
         if first_run is None:
             return []
         start = days.first_day(first_run, cfg, now)
-        if (latest - start).days >= cfg.catch_up_days:
-            start = latest - timedelta(days=cfg.catch_up_days - 1)
+        back = max(cfg.catch_up_days, 1)  # the day just due is always written
+        if (latest - start).days >= back:
+            start = latest - timedelta(days=back - 1)
         wanted = [start + timedelta(days=n) for n in range((latest - start).days + 1)]
         final = store.final_digests(db, since=start.isoformat()) if wanted else {}
         return [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
+import fcntl
 import os
 import sqlite3
 import time
@@ -63,6 +65,12 @@ def check_file(path: Path) -> None:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     header_valid = header[24:28] == header[92:96]  # "in-header database size" is valid
+    wal = path.with_name(f"{path.name}-wal")
+    if wal.exists() and wal.stat().st_size:
+        # A checkpoint writes page 1 (the new size) before the pages that lengthen the
+        # file: while a WAL holds pages, a short file is not a truncated one. quick_check
+        # and SQLite's own errors catch a real truncation then.
+        return
     if header_valid and pages and size < pages * page_size:
         raise StoreCorrupt(
             f"{path} is truncated: {size} bytes where its header says {pages * page_size}"
@@ -123,11 +131,38 @@ def open_readonly(path: Path) -> Database:
         )
     check_file(path)
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    if not os.access(path.parent, os.W_OK) and not path.with_name(f"{path.name}-wal").exists():
-        # A read-only folder: no writer can be at work in it, and SQLite could not create
-        # the shared-memory file a WAL reader needs, so read the file as it is.
+    if nobody_writes(path.parent) and not path.with_name(f"{path.name}-wal").exists():
+        # A folder nobody can write in: no writer can be at work (a WAL writer must create
+        # its -wal file), and SQLite could not create the shared-memory file a WAL reader
+        # needs, so read the file as it is. A folder that only this user cannot write in
+        # is not one: the service's user may be writing there.
         uri += "&immutable=1"
     return _connect(Database(sqlite3.connect(uri, uri=True)))
+
+
+FS_IOC_GETFLAGS = 0x80086601  # Linux: a file's inode flags
+FS_IMMUTABLE_FL = 0x10
+
+
+def nobody_writes(folder: Path) -> bool:
+    """Whether no process can create files in ``folder``: a read-only file system, an
+    immutable folder (chattr +i), or a folder with no write permission for anyone."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+        if not folder.stat().st_mode & 0o222:
+            return True
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, FS_IOC_GETFLAGS, flags, True)
+        return bool(flags[0] & FS_IMMUTABLE_FL)
+    except OSError:
+        return False  # no such ioctl here (not Linux, or the file system has no flags)
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -126,6 +126,22 @@ def recover_after_crash(db: Database) -> tuple[int, int]:
     return runs, len(dead)
 
 
+class ClaimLost(Exception):
+    """Another process took this day's claim over (ours outlived its lease): what we wrote
+    is not recorded, and the other writer's digest stands."""
+
+
+def holds_claim(db: Database, day: str, *, holder: Holder | None = None) -> bool:
+    """Whether ``holder`` (this process) still holds day's claim."""
+    holder = holder or Holder()
+    row = db.execute(
+        "SELECT 1 FROM digests WHERE day = ? AND status = 'writing' AND claimed_by = ? "
+        "AND claimed_host IS ?",
+        [day, holder.pid, holder.host],
+    ).fetchone()
+    return row is not None
+
+
 def record_digest(
     db: Database,
     day: str,
@@ -135,27 +151,38 @@ def record_digest(
     final: bool,
     markdown: Path,
     html: Path,
+    holder: Holder | None = None,
 ) -> None:
-    """Record day's digest as written, ``final`` when its day had ended. A final digest
-    written again (late articles, a manual rewrite) keeps its delivery state; a final
-    digest that replaces a provisional one is due for delivery."""
+    """Record day's digest as written, ``final`` when its day had ended, if ``holder``
+    still holds the day's claim (ClaimLost otherwise). A final digest written again (late
+    articles, a manual rewrite) keeps its delivery state; a final digest that replaces a
+    provisional one is due for delivery."""
+    holder = holder or Holder()
     with write(db):
-        db.execute(
-            """INSERT INTO digests (day, generated_at, status, final, article_count,
-                   articles_seen, markdown_path, html_path)
-               VALUES (?, ?, 'done', ?, ?, ?, ?, ?)
-               ON CONFLICT(day) DO UPDATE SET generated_at = excluded.generated_at,
-                   status = 'done',
-                   notified_at = CASE WHEN digests.final AND excluded.final
-                       THEN digests.notified_at END,
-                   notify_error = CASE WHEN digests.final AND excluded.final
-                       THEN digests.notify_error END,
-                   final = excluded.final,
-                   article_count = excluded.article_count,
-                   articles_seen = excluded.articles_seen,
-                   markdown_path = excluded.markdown_path, html_path = excluded.html_path""",
-            [day, utcnow(), int(final), count, articles, str(markdown), str(html)],
+        cursor = db.execute(
+            """UPDATE digests SET generated_at = ?, status = 'done',
+                   notified_at = CASE WHEN final AND ? THEN notified_at END,
+                   notify_error = CASE WHEN final AND ? THEN notify_error END,
+                   final = ?, article_count = ?, articles_seen = ?,
+                   markdown_path = ?, html_path = ?
+               WHERE day = ? AND status = 'writing' AND claimed_by = ?
+                   AND claimed_host IS ?""",
+            [
+                utcnow(),
+                int(final),
+                int(final),
+                int(final),
+                count,
+                articles,
+                str(markdown),
+                str(html),
+                day,
+                holder.pid,
+                holder.host,
+            ],
         )
+        if cursor.rowcount != 1:
+            raise ClaimLost(f"the digest of {day} was taken over by another process")
 
 
 def delete_digest(db: Database, day: str) -> bool:

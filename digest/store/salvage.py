@@ -46,6 +46,14 @@ def salvage(damaged: Path, target: Path) -> dict[str, int]:
         copy = Path(folder, damaged.name)
         shutil.copyfile(damaged, copy)
         _pad(copy)
+        wal = damaged.with_name(f"{damaged.name}-wal")
+        if wal.exists():  # committed rows not yet checkpointed: SQLite replays them
+            shutil.copyfile(wal, copy.with_name(f"{copy.name}-wal"))
+            try:
+                return _salvage(copy, target)
+            except StoreCorrupt:
+                copy.with_name(f"{copy.name}-wal").unlink()
+                target.unlink(missing_ok=True)
         return _salvage(copy, target)
 
 
@@ -98,7 +106,7 @@ def _copy(source: sqlite3.Connection, db: Database, table: str) -> int:
         try:
             for rowid, *values in source.execute(select, [last]):
                 batch.append(tuple(values))
-                last = rowid
+                last = max(last, rowid)  # a damaged b-tree may hand rowids out of order
             done = True
         except sqlite3.DatabaseError:
             done = False

@@ -196,17 +196,18 @@ END"""
 @migrations()
 def m009_final_digests_and_claim_leases(db: Database) -> None:
     # A digest written before its day ended is provisional and no longer stops the final
-    # one (issue #14). Older stores did not say which was which: a digest generated two
-    # days or more after its day (UTC) came after the day's end in every zone, so it is
-    # final; any other is taken as provisional, and catch-up rewrites it as final.
+    # one (issue #14). Older stores did not say which was which. A digest generated on a
+    # later UTC date than its day is taken as final (the old daily job wrote day D at D+1
+    # digest_time), and so is one already delivered: the reader had it, and rewriting it
+    # as final would send it again. Any other is provisional, and catch-up rewrites it.
     digests = db.table("digests")
     digests.add_column("final", int, not_null_default=0)
     digests.add_column("articles_seen", int)
     digests.add_column("claimed_host", str)
     digests.add_column("lease_until", str)
     db.execute(
-        "UPDATE digests SET final = 1 "
-        "WHERE status = 'done' AND generated_at >= date(day, '+2 days')"
+        "UPDATE digests SET final = 1 WHERE status = 'done' "
+        "AND (generated_at >= date(day, '+1 day') OR notified_at IS NOT NULL)"
     )
 
 

@@ -9,6 +9,7 @@ test runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -278,3 +279,9 @@ def test_digest_files_are_as_readable_as_the_umask_says(
     assert {p.suffix for p in files} == {".md", ".html", ".json", ".xml"}
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
+
+
+def test_catch_up_days_0_still_writes_the_day_just_due(history: Config) -> None:
+    cfg = dataclasses.replace(history, catch_up_days=0)
+    today = datetime.now(cfg.tz).date()
+    assert jobs.digest_due_days(cfg, morning_after(today, cfg)) == [today]

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,7 @@ def test_a_crawl_names_the_pages_a_live_writer_left_waiting(
     push_pages(redis_server, range(7))
     monkeypatch.setattr(ingest, "DRAIN_SECONDS", 0.5)
 
-    def run_crawl(cfg: Any, sources: Any = None) -> dict[str, Any]:
+    def run_crawl(cfg: Any, sources: Any = None, stop: Any = None) -> dict[str, Any]:
         db = store.open_db(cfg.db_path)
         run_id = store.start_run(db, "crawl")
         store.finish_run(db, run_id, "ok")
@@ -212,7 +213,7 @@ def test_a_crawl_names_the_pages_a_live_writer_left_waiting(
     monkeypatch.setattr(scheduler.jobs, "run_crawl", run_crawl)
     args = argparse.Namespace(source=None, refresh=False, backfill=None, process=False)
 
-    assert scheduler._cluster_crawl(cfg, args) == 1
+    assert scheduler._cluster_crawl(cfg, args, threading.Event()) == 1
     out = capsys.readouterr()
     assert f"7 pages wait in Redis for the ingest writer ({ELSEWHERE})" in out.err
     assert re.search(r"crawl \d+: failed \(7 pages wait for the ingest writer\)", out.out)

@@ -94,32 +94,90 @@ def test_release_gives_up_only_its_own_claim(db, live) -> None:
 
 def test_only_final_digests_are_done_and_delivered(db, tmp_path: Path) -> None:
     paths = {"markdown": tmp_path / "d.md", "html": tmp_path / "d.html"}
+    store.claim_digest(db, "2026-12-01")
     store.record_digest(db, "2026-12-01", count=2, articles=3, final=False, **paths)
     assert store.final_digests(db, since="2026-01-01") == {}
     assert store.undelivered_digests(db, since="2026-01-01") == []
+    store.claim_digest(db, "2026-12-01")
     store.record_digest(db, "2026-12-01", count=2, articles=3, final=True, **paths)
     assert store.final_digests(db, since="2026-01-01") == {"2026-12-01": 3}
     assert [r["day"] for r in store.undelivered_digests(db, since="2026-01-01")] == ["2026-12-01"]
     store.record_delivery(db, "2026-12-01", error=None)
+    store.claim_digest(db, "2026-12-01")
     store.record_digest(db, "2026-12-01", count=2, articles=4, final=True, **paths)
     assert store.undelivered_digests(db, since="2026-01-01") == []  # a rewrite is not resent
 
 
-def test_older_stores_keep_only_digests_written_after_their_day_as_final(tmp_path: Path) -> None:
+def test_older_stores_keep_daily_and_delivered_digests_final(tmp_path: Path) -> None:
     import sqlite_utils
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
     store.migrations.apply(old, stop_before="m009_final_digests_and_claim_leases")
-    for day, written in (
-        ("2026-11-01", "2026-11-03T02:00:00+00:00"),
-        ("2026-11-02", "2026-11-02T20:00:00+00:00"),
+    for day, written, sent in (
+        ("2026-11-01", "2026-11-02T02:00:00+00:00", None),  # the old daily job, 07:00 PKT
+        ("2026-11-02", "2026-11-02T20:00:00+00:00", None),  # "today so far"
+        ("2026-11-03", "2026-11-03T20:00:00+00:00", "2026-11-03T20:00:05+00:00"),  # and sent
     ):
         old.execute(
-            "INSERT INTO digests (day, generated_at, status) VALUES (?, ?, 'done')", [day, written]
+            "INSERT INTO digests (day, generated_at, status, notified_at) VALUES (?, ?, 'done', ?)",
+            [day, written, sent],
         )
     old.conn.commit()
     old.close()
     db = store.open_db(path)
-    assert store.final_digests(db, since="2026-01-01") == {"2026-11-01": None}
+    finals = store.final_digests(db, since="2026-01-01")
+    assert finals == {"2026-11-01": None, "2026-11-03": None}  # 11-02 is written again
+    paths = {"markdown": tmp_path / "d.md", "html": tmp_path / "d.html"}
+    store.claim_digest(db, "2026-11-03")
+    store.record_digest(db, "2026-11-03", count=1, articles=1, final=True, **paths)
+    pending = [row["day"] for row in store.undelivered_digests(db, since="2026-01-01")]
+    assert "2026-11-03" not in pending  # the one already sent is never sent twice
     db.close()
+    db.close()
+
+
+def test_a_writer_whose_lease_ran_out_records_nothing(db, tmp_path: Path) -> None:
+    paths = {"markdown": tmp_path / "d.md", "html": tmp_path / "d.html"}
+    slow = store.Holder(pid=HERE.pid, host="slept.invalid")
+    assert store.claim_digest(db, "2026-12-01", holder=slow, lease_seconds=-1)
+    assert store.claim_digest(db, "2026-12-01")  # the lease ran out: taken over
+    store.record_digest(db, "2026-12-01", count=1, articles=1, final=True, **paths)
+    store.record_delivery(db, "2026-12-01", error=None)
+    with pytest.raises(store.ClaimLost):  # the sleeper wakes up and tries to record
+        store.record_digest(
+            db, "2026-12-01", count=1, articles=1, final=False, holder=slow, **paths
+        )
+    row = store.get_digest(db, "2026-12-01")
+    assert (row["final"], row["notified_at"] is not None) == (1, True)
+
+
+def test_a_store_being_checkpointed_is_not_taken_for_a_truncated_one(tmp_path: Path) -> None:
+    path = tmp_path / "nd.db"
+    db = store.open_db(path)
+    db.close()
+    with path.open("r+b") as handle:  # page 1 already says the file is longer...
+        handle.seek(28)
+        handle.write((10_000).to_bytes(4, "big"))
+    wal = path.with_name("nd.db-wal")
+    wal.write_bytes(b"\0" * 4096)  # ...while the WAL still holds the pages to come
+    store.check_file(path)
+    wal.unlink()
+    with pytest.raises(store.StoreCorrupt, match="truncated"):
+        store.check_file(path)
+
+
+def test_salvage_keeps_the_rows_still_in_the_wal(tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "nd.db"
+    db = store.open_db(path)
+    for _ in range(50):
+        store.finish_run(db, store.start_run(db, "crawl"), "ok")
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    for name in ("nd.db", "nd.db-wal"):  # as a crash leaves them: not checkpointed
+        shutil.copyfile(tmp_path / name, crashed / name)
+    db.close()
+    kept = store.salvage(crashed / "nd.db", tmp_path / "salvaged.db")
+    assert kept["runs"] == 50
