@@ -122,14 +122,29 @@ def _copy(source: sqlite3.Connection, db: Database, table: str) -> int:
 
 
 def _next_readable(source: sqlite3.Connection, table: str, last: int) -> int | None:
-    """A rowid past the damaged page after ``last`` from which rows can be read again."""
+    """The smallest rowid past the damaged page after ``last`` from which rows can be read
+    again: steps that double until a read works, then a binary search back between the
+    last step that failed and the first that worked, so no readable row is skipped."""
+    failed = last
     for k in range(PROBES):
         start = last + 2**k
-        try:
-            source.execute(
-                f'SELECT rowid FROM "{table}" WHERE rowid > ? LIMIT 64', [start]
-            ).fetchall()
-        except sqlite3.DatabaseError:
+        if not _readable(source, table, start):
+            failed = start
             continue
+        while start - failed > 1:
+            middle = (failed + start) // 2
+            if _readable(source, table, middle):
+                start = middle
+            else:
+                failed = middle
         return start
     return None
+
+
+def _readable(source: sqlite3.Connection, table: str, after: int) -> bool:
+    """Whether the first row past ``after`` can be read (its page is sound)."""
+    try:
+        source.execute(f'SELECT rowid FROM "{table}" WHERE rowid > ? LIMIT 1', [after]).fetchall()
+    except sqlite3.DatabaseError:
+        return False
+    return True
