@@ -106,7 +106,7 @@ def build_scheduler(cfg: Config, stop: threading.Event, lock: ServiceLock) -> Bl
         if message is None:
             return  # a bug: APScheduler has logged its traceback
         log.error("job %s failed: %s", event.job_id, message)
-        if isinstance(event.exception, store.StoreCorrupt) or store.is_corruption(event.exception):
+        if store.is_corruption(event.exception):
             log.error("stopping: the service does not run on a damaged store")
             lock.write_state({"store_damaged": message})
             stop.set()

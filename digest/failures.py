@@ -11,7 +11,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from digest.store import StoreBusy, StoreCorrupt, StoreFull, is_corruption
+from digest.store import StoreBusy, StoreFull, is_corruption
 
 RECOVER_HINT = (
     "stop the service, then restore a backup of the store, or salvage what SQLite can read "
@@ -23,7 +23,7 @@ def explain(exc: BaseException, *, store: Path | None = None) -> str | None:
     """One line for a failure a user can cause or meet (a damaged, busy or full store, a
     read-only or full disk), or None for anything else: that one is a bug."""
     where = f" ({store})" if store else ""
-    if isinstance(exc, StoreCorrupt) or is_corruption(exc):
+    if is_corruption(exc):
         return f"the store is damaged{where}: {exc}. To go on, {RECOVER_HINT}"
     if isinstance(exc, StoreBusy):
         return (

@@ -166,11 +166,9 @@ def run_digest(cfg: Config, day: date, *, now: datetime | None = None) -> dict[s
         raise
     delivered = deliver_pending(db, cfg.notify, today=now.astimezone(cfg.tz).date())
     store.finish_run(db, run_id, "ok", {"day": day.isoformat(), "delivered": delivered})
-    final = store.get_digest(db, day.isoformat())["final"]  # type: ignore[index]
     db.close()
-    log.info(
-        "digest day=%s %s written=%s", day, "final" if final else "provisional", paths["markdown"]
-    )
+    kind = "final" if days.day_ended(day, cfg, now) else "provisional"
+    log.info("digest day=%s %s written=%s", day, kind, paths["markdown"])
     return paths
 
 

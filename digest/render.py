@@ -41,7 +41,7 @@ _MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 
 def md_escape(text: str | None) -> str:
     """Article text as one line of Markdown that reads as the text and nothing else."""
-    line = _MD_SPECIAL.sub(r"\\\1", " ".join(clean_text(text or "").split()))
+    line = _MD_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))  # cleaned by digest_dict
     return _MD_LINE_START.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], line)
 
 

@@ -42,10 +42,21 @@ CORRUPTION = ("malformed", "not a database", "disk image", "corrupt")
 
 
 def is_corruption(exc: BaseException) -> bool:
-    """Whether a sqlite3 error means a damaged file (rather than a busy or full one)."""
+    """Whether an error means a damaged file (rather than a busy or full one): our own
+    StoreCorrupt, or SQLite's word for it."""
+    if isinstance(exc, StoreCorrupt):
+        return True
     return isinstance(exc, sqlite3.DatabaseError) and any(
         word in str(exc).lower() for word in CORRUPTION
     )
+
+
+def declared_size(header: bytes) -> int:
+    """The file size a SQLite header declares: page size times page count (0 if unknown)."""
+    if len(header) < 100:
+        return 0
+    page_size = int.from_bytes(header[16:18], "big")
+    return (65536 if page_size == 1 else page_size) * int.from_bytes(header[28:32], "big")
 
 
 def check_file(path: Path) -> None:
@@ -61,9 +72,7 @@ def check_file(path: Path) -> None:
         return  # a new, empty file: SQLite makes it a store
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise StoreCorrupt(f"{path} is not a SQLite database (its header is damaged)")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
+    declared = declared_size(header)
     header_valid = header[24:28] == header[92:96]  # "in-header database size" is valid
     wal = path.with_name(f"{path.name}-wal")
     if wal.exists() and wal.stat().st_size:
@@ -71,10 +80,8 @@ def check_file(path: Path) -> None:
         # file: while a WAL holds pages, a short file is not a truncated one. quick_check
         # and SQLite's own errors catch a real truncation then.
         return
-    if header_valid and pages and size < pages * page_size:
-        raise StoreCorrupt(
-            f"{path} is truncated: {size} bytes where its header says {pages * page_size}"
-        )
+    if header_valid and declared and size < declared:
+        raise StoreCorrupt(f"{path} is truncated: {size} bytes where its header says {declared}")
 
 
 def verify(db: Database, *, fts: bool = True) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from digest.store.connection import StoreCorrupt, open_db, verify, write
+from digest.store.connection import StoreCorrupt, declared_size, open_db, verify, write
 
 # Parents before children; the stories view and the FTS shadow tables are derived.
 TABLES = (
@@ -60,10 +60,8 @@ def salvage(damaged: Path, target: Path) -> dict[str, int]:
 def _pad(path: Path) -> None:
     """Give a truncated copy back the length its header says, as zero pages, so that SQLite
     reads what is left instead of refusing the file."""
-    header = path.read_bytes()[:100]
-    page_size = int.from_bytes(header[16:18], "big") if len(header) == 100 else 0
-    pages = int.from_bytes(header[28:32], "big") if len(header) == 100 else 0
-    size = (65536 if page_size == 1 else page_size) * pages
+    with path.open("rb") as handle:
+        size = declared_size(handle.read(100))
     if size > path.stat().st_size:
         with path.open("r+b") as handle:
             handle.truncate(size)
