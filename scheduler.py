@@ -644,13 +644,14 @@ def _show(label: str, found: Extracted, *, as_json: bool) -> str:
     verdict = "article" if found.is_article else f"not published: {found.reason}"
     if as_json:
         record = {"path": label, **found.as_dict()}
-        record["published"] = record.pop("published_at")
+        record["published"] = record.pop("published_local")  # the page's own offset
+        record["published_utc"] = record.pop("published_at")
         record["modified"] = record.pop("modified_at")
         return json.dumps(record, ensure_ascii=False)
     people = ", ".join(found.authors) or "-"
     return (
         f"== {label}\n{verdict}\ntitle: {found.title}\nauthors: {people}"
-        f"  credit: {found.credit or '-'}\npublished: {found.published_at or '-'}"
+        f"  credit: {found.credit or '-'}\npublished: {found.published_local or '-'}"
         f"  language: {found.language or '-'}\n\n{found.text}\n"
     )
 

@@ -18,6 +18,8 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 
 from digest.config import Source
+from digest.pages import decode_html
+from digest.pagetags import declares_article
 from digest.urls import clean_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -32,7 +34,6 @@ TRAP_PATTERNS = re.compile(
 )
 PAGE_LINK = re.compile(r"/page/\d+/?$|[?&](page|paged)=\d+$", re.IGNORECASE)
 NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
-ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting")
 
 
 @dataclass(frozen=True)
@@ -176,26 +177,20 @@ def _parse_date(text: str | None) -> datetime | None:
 
 
 def page_text(response: TextResponse) -> str:
-    """The page as text. Scrapy decodes by BOM, HTTP charset, then <meta charset>; a page
-    whose bytes are valid UTF-8 with non-ASCII characters is UTF-8 whatever it declares
-    (real Latin-1, Windows-1252 or Shift-JIS text is almost never valid UTF-8, and a
-    wrong <meta> is a common mistake)."""
-    body = response.body
-    if response.encoding.lower().replace("-", "").replace("_", "") != "utf8" and not body.isascii():
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return response.text
+    """The page as text, decoded as every path of newsdesk decodes pages
+    (``digest.pages.decode_html``)."""
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    return decode_html(response.body, content_type or None)
 
 
 def not_article_reason(response: Response) -> str | None:
     """Why a fetched page is evidently not an article (a section, tag, author or search
-    page), from its own metadata; None when it may be one."""
+    page), from its own metadata (``digest.pagetags.declares_article``, the definition the
+    extractor uses too); None when it may be one."""
     og_type = (response.xpath("//meta[@property='og:type']/@content").get() or "").strip().lower()
     if not og_type or og_type == "article":
         return None
-    ld_types = " ".join(response.xpath("//script[@type='application/ld+json']/text()").getall())
-    if re.search(rf'"@type"\s*:\s*\[?[^\]]*"({"|".join(ARTICLE_TYPES)})"', ld_types, re.I):
-        return None
-    return f"listing page (og:type {og_type})"
+    scripts = response.xpath("//script[@type='application/ld+json']/text()").getall()
+    if declares_article(og_type, scripts) is False:
+        return f"listing page (og:type {og_type})"
+    return None

@@ -2,10 +2,11 @@
 
 1. The source's own rules first: CSS selectors to drop, or the one that holds the body.
 2. trafilatura finds the body with the settings that measured best on real news pages
-   (comments never in the body, precision favoured); when that keeps almost nothing, it
-   runs again without favouring precision.
-3. ``digest.furniture`` takes out what trafilatura lets through, and recovers a body that
-   trafilatura found only half of.
+   (comments never in the body, precision favoured); when that keeps a short text, it
+   runs again without favouring precision and takes that text if it is more than twice
+   as long (or the precise pass kept almost nothing).
+3. ``digest.furniture`` recovers a body that trafilatura found only half of, drops the
+   lines of another story on the page, and takes out what trafilatura lets through.
 4. Metadata comes from the page's own declarations (``digest.metadata``), with
    trafilatura's guesses only where the page declares nothing.
 5. A quality gate says why a page is not published as an article.
@@ -24,14 +25,19 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
+from digest import dates
+from digest.bylines import split_byline
 from digest.config import Rules
-from digest.furniture import clean_body, recover_split_body
-from digest.metadata import Metadata, is_article_type, read_metadata, split_byline, to_utc
+from digest.furniture import clean_body, drop_other_stories, recover_split_body
+from digest.metadata import Metadata, read_metadata
+from digest.pagetags import is_article_type
 from digest.urls import canonical_url
 
 MIN_WORDS = 80  # fewer words than this is a brief, a teaser or a stub, not an article
 TEASER_WORDS = 150  # a paywalled page with fewer words shows only its opening
 RETRY_BELOW_WORDS = 30  # the precise pass kept (almost) nothing: try the plain one
+CHECK_BELOW_WORDS = 150  # a precise pass this short may have cut the body: check it
+CUT_RATIO = 2.0  # the plain pass found this many times the words: the precise one cut
 PAYWALL = re.compile(
     r"subscribe\s+to\s+(continue|keep)\s+reading|you\s+have\s+reached\s+your\s+limit"
     r"|this\s+(article|content)\s+is\s+for\s+subscribers|already\s+a\s+subscriber",
@@ -49,7 +55,8 @@ class Extracted:
     text: str
     authors: tuple[str, ...]
     credit: str | None
-    published_at: str | None
+    published_at: str | None  # UTC
+    published_local: str | None  # as the page states it, with its own UTC offset
     modified_at: str | None
     language: str | None
     site_name: str | None
@@ -76,7 +83,8 @@ def extract(html: str, url: str, rules: Rules | None = None) -> Extracted:
         return _empty(url, "no article text found", meta)
     recovered = recover_split_body(body, text) if body is tree else None
     paywalled = meta.paywalled or bool(PAYWALL.search(text))
-    text = clean_body(recovered or text, title=meta.title, standfirst=meta.standfirst)
+    text = drop_other_stories(body, recovered or text, meta.title)
+    text = clean_body(text, title=meta.title, standfirst=meta.standfirst)
     meta = _fill_gaps(meta, tree, url)
     return _result(url, meta, text, _verdict(meta, text, paywalled=paywalled))
 
@@ -94,10 +102,17 @@ def _apply_rules(tree: Any, rules: Rules) -> Any:
 
 
 def _body_text(tree: Any, url: str) -> str | None:
+    """The precise pass; the plain one instead when the precise pass kept (almost)
+    nothing, or kept a short text of which the plain pass finds more than twice as much
+    (favouring precision then dropped paragraphs of the body, not furniture)."""
     text = _trafilatura(tree, url, favor_precision=True)
-    if len((text or "").split()) < RETRY_BELOW_WORDS:
-        text = _trafilatura(tree, url, favor_precision=False) or text
-    return text
+    words = len((text or "").split())
+    if words >= CHECK_BELOW_WORDS:
+        return text
+    plain = _trafilatura(tree, url, favor_precision=False)
+    if words < RETRY_BELOW_WORDS:
+        return plain or text
+    return plain if len((plain or "").split()) > CUT_RATIO * words else text
 
 
 def _trafilatura(tree: Any, url: str, *, favor_precision: bool) -> str | None:
@@ -123,7 +138,7 @@ def _fill_gaps(meta: Metadata, tree: Any, url: str) -> Metadata:
     return replace(
         meta,
         title=meta.title or guessed.title,
-        published=meta.published or to_utc(guessed.date),
+        published=meta.published or dates.normalise(guessed.date),
         authors=authors,
         credit=credit,
         site_name=meta.site_name or guessed.sitename,
@@ -153,8 +168,9 @@ def _result(url: str, meta: Metadata, text: str, reason: str | None) -> Extracte
         text=text,
         authors=meta.authors,
         credit=meta.credit,
-        published_at=meta.published,
-        modified_at=meta.modified,
+        published_at=dates.to_utc(meta.published),
+        published_local=meta.published,
+        modified_at=dates.to_utc(meta.modified),
         language=meta.language,
         site_name=meta.site_name,
         image_url=meta.image,
@@ -177,5 +193,5 @@ def benchmark_entry(html: str, url: str) -> dict[str, Any]:
         "title": result.title,
         "text": result.text,
         "author": author,
-        "date": result.published_at,
+        "date": result.published_local,
     }

@@ -1,5 +1,5 @@
-"""Pages from outside the store, for ``newsdesk extract``: saved files and folders, or one
-live URL, decoded the way a browser would (BOM, HTTP charset, <meta charset>)."""
+"""Pages as text, decoded one way everywhere (crawl, ``newsdesk extract`` on saved files and
+folders, one live URL): ``decode_html``."""
 
 from __future__ import annotations
 
@@ -21,14 +21,29 @@ class PageError(Exception):
     """A page that cannot be read; the message says which and why."""
 
 
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """HTML bytes as text. Bytes with non-ASCII characters that are valid UTF-8 are UTF-8
+    whatever the page declares: real Latin-1, Windows-1252, GB2312 or Shift-JIS text is
+    almost never valid UTF-8, while a page saved or served as UTF-8 that still declares
+    its old charset is a common mistake. Otherwise the browser's order (w3lib): byte-order
+    mark, the HTTP charset, <meta charset>, then a guess."""
+    if not body.isascii():
+        try:
+            return body.decode("utf-8-sig")  # without a UTF-8 byte-order mark
+        except UnicodeDecodeError:
+            pass
+    return html_to_unicode(content_type, body)[1]
+
+
 def decode(body: bytes, content_type: str | None = None) -> str:
-    """HTML bytes as text; gzip files are unpacked first (at most MAX_BYTES)."""
+    """A page file's or download's bytes as text (``decode_html``); gzip files are
+    unpacked first (at most MAX_BYTES)."""
     if body[:2] == b"\x1f\x8b":
         with gzip.GzipFile(fileobj=io.BytesIO(body)) as unpacked:
             body = unpacked.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         raise PageError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    return html_to_unicode(content_type, body)[1]
+    return decode_html(body, content_type)
 
 
 def page_files(path: Path) -> list[Path]:

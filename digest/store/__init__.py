@@ -8,7 +8,7 @@ Readers open the file read-only (``open_readonly``) and never block the writer.
 The rest of the project uses only the names re-exported here (``from digest import store``,
 then ``store.open_db``, ``store.save_pages``, ...); the modules are:
 
-- ``schema``: the migrations (m001..m009) and the ``stories`` view
+- ``schema``: the migrations (m001..m010) and the ``stories`` view
 - ``connection``: ``open_db``, ``open_readonly``, ``write``, ``utcnow``
 - ``pages``: fetched pages and their processing state
 - ``known``: the seen set as a stream of URLs, for the cluster's ingest writer
@@ -109,6 +109,7 @@ from digest.store.schema import (
     m007_article_when_indexes,
     m008_fts_update_trigger_on_indexed_columns,
     m009_final_digests_and_claim_leases,
+    m010_article_page_time,
     migrations,
 )
 
@@ -162,6 +163,7 @@ __all__ = [
     "m007_article_when_indexes",
     "m008_fts_update_trigger_on_indexed_columns",
     "m009_final_digests_and_claim_leases",
+    "m010_article_page_time",
     "maintain",
     "mark_page",
     "migrations",

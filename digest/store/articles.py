@@ -24,6 +24,7 @@ ARTICLE_FIELDS = (
     "authors",
     "credit",
     "published_at",
+    "published_local",
     "modified_at",
     "language",
     "site_name",

@@ -211,6 +211,13 @@ def m009_final_digests_and_claim_leases(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_article_page_time(db: Database) -> None:
+    # The publication time as the page states it, with the page's own UTC offset: its
+    # calendar day is the day in the publisher's zone (issue #17). published_at stays UTC.
+    db["articles"].add_column("published_local", str)
+
+
 STORIES_VIEW = """SELECT a.story_id AS id,
        (SELECT title FROM articles AS lead WHERE lead.id = a.story_id) AS title,
        count(*) AS articles, count(DISTINCT a.source) AS sources,

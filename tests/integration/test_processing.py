@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 from pebble import ProcessExpired
+from scrapy.http import HtmlResponse
 
+from crawler.parsing import page_text
 from digest import process, store
 from digest.config import FAULT_ENV
 from digest.process import (
@@ -160,7 +163,7 @@ def test_extract_command_reads_a_folder_as_json_lines(tmp_path: Path) -> None:
     by_name = {Path(r["path"]).stem: r for r in records}
     meta_none = json.loads((CASES / "meta_none.json").read_text(encoding="utf-8"))
     record = by_name["meta_none"]
-    assert (record["title"], record["authors"], record["credit"], record["published"]) == (
+    assert (record["title"], record["authors"], record["credit"], record["published_utc"]) == (
         meta_none["title"],
         meta_none["authors"],
         meta_none["credit"],
@@ -197,3 +200,36 @@ def test_saved_page_with_a_wrong_charset_is_decoded(tmp_path: Path) -> None:
     page.write_bytes(html.replace('<meta charset="utf-8">', "").encode("utf-8"))
     result = newsdesk("extract", str(page), "--json", cwd=tmp_path)
     assert "Pakistan’s Minister for Commerce" in json.loads(result.stdout)["text"]
+
+
+def test_a_page_keeps_its_own_day_and_charset_in_the_store_and_in_extract(
+    tmp_path: Path, write_config
+) -> None:
+    """A late-evening Tokyo article saved as UTF-8 under an old Latin-1 declaration: the
+    crawl path and `newsdesk extract` read the same text, and both keep 23:30+09:00 (its
+    day, 28 April) beside the UTC time (14:30)."""
+    expected, html = case("comment_form")
+    html = html.replace("<head>", '<head><meta charset="iso-8859-1">', 1)
+    html = re.sub(r"\d{4}-\d\d-\d\dT[\d:]+(\+\d\d:00|Z)", "2026-04-28T23:30:00+09:00", html)
+    html = html.replace("February 3, 2026", "April 28, 2026")  # the day the page shows
+    html = html.replace("<p>", "<p>Zölle für Stahl. ", 1)
+    page = tmp_path / "page.html"
+    page.write_bytes(html.encode("utf-8"))
+    result = newsdesk("extract", str(page), "--json", cwd=tmp_path)
+    record = json.loads(result.stdout)
+    assert "Zölle für Stahl." in record["text"]
+    assert record["published"] == "2026-04-28T23:30:00+09:00"
+    assert record["published_utc"] == "2026-04-28T14:30:00+00:00"
+
+    cfg = write_config('[[sources]]\nname = "s"\nhomepage = "https://s.example/"\n')
+    db = store.open_db(cfg.db_path)
+    stored(db, expected["url"], page_text_of(page.read_bytes()))
+    process_pages(db, cfg, workers=1)
+    row = db.execute("SELECT text, published_at, published_local FROM articles").fetchone()
+    assert row[0] == record["text"]
+    assert row[1:] == ("2026-04-28T14:30:00+00:00", "2026-04-28T23:30:00+09:00")
+
+
+def page_text_of(body: bytes) -> str:
+    """The page as the crawl decodes it (served without an HTTP charset)."""
+    return page_text(HtmlResponse("https://s.example/a/", body=body))

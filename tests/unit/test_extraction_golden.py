@@ -37,6 +37,8 @@ def test_title_people_credit_and_date(name: str) -> None:
     assert list(result.authors) == expected["authors"]
     assert result.credit == expected["credit"]
     assert result.published_at == expected["published"]
+    if "published_local" in expected:  # the page's own offset, and so its own day
+        assert result.published_local == expected["published_local"]
 
 
 def test_a_source_rule_drops_a_box_the_general_rules_keep() -> None:

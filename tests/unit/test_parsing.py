@@ -133,3 +133,25 @@ def test_a_broken_link_does_not_lose_the_others() -> None:
         '<a href="http://[oops">x</a><a href="http://a:port/">y</a><a href="/2026/11/a/">a</a>'
     )
     assert page_links(page) == ["https://news.example/2026/11/a/"]
+
+
+def test_any_article_type_in_json_ld_beats_a_template_og_type() -> None:
+    """One definition of "is it an article" (digest.pagetags): the crawler keeps the
+    page for the extractor whatever article type the JSON-LD names, nested or not."""
+    for ld in (
+        '{"@type": "AnalysisNewsArticle"}',
+        '{"@graph": [{"@type": "WebPage"}, {"@type": ["ReportageNewsArticle"]}]}',
+        '[{"@type": "BreadcrumbList"}, {"@type": "http://schema.org/OpinionNewsArticle"}]',
+        '{"@type": "WebPage", "mainEntity": {"@type": "LiveBlogPosting"}}',
+    ):
+        page = html(
+            '<meta property="og:type" content="website">'
+            f'<script type="application/ld+json">{ld}</script>'
+        )
+        assert not_article_reason(page) is None, ld
+    listing = html(
+        '<meta property="og:type" content="website">'
+        '<script type="application/ld+json">{"@type": "CollectionPage"}</script>'
+        '<script type="application/ld+json">{not json</script>'
+    )
+    assert not_article_reason(listing) == "listing page (og:type website)"
