@@ -12,11 +12,12 @@ import json
 import logging
 import math
 import os
+import shlex
 import shutil
 import signal
 import sys
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from digest import failures, jobs, pages, query, stopping, store
 from digest.browse import browse
 from digest.build import DigestBusy
-from digest.config import REDIS_URL_ENV, Config, ConfigError, load_config
+from digest.config import REDIS_URL_ENV, Config, ConfigError, load_config, require_sources
 from digest.days import DayOutOfRange
 from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_report
 from digest.text import terminal_safe
@@ -300,15 +301,24 @@ def run_once(cfg: Config, stop: threading.Event) -> int:
 # --- the offline demo ---------------------------------------------------------------------
 
 
+DEMO_MARK = ".newsdesk-demo"  # in a folder the demo made: the next demo may reset it
+
+
 def demo(data_dir: Path, stop: threading.Event) -> int:
     """Serve the bundled sample site on 127.0.0.1, crawl it, process it, write the digest."""
     from crawler.siteserver import SAMPLE_SITE, serve_site
 
     data_dir = data_dir.resolve()
+    if data_dir.exists() and any(data_dir.iterdir()) and not _made_by_demo(data_dir):
+        raise ConfigError(
+            f"{data_dir} holds files the demo did not write; the demo resets its folder, so "
+            "give it a new or empty one: newsdesk demo --data-dir DIR"
+        )
     for old in ("newsdesk.db", "newsdesk.db-wal", "newsdesk.db-shm"):
         (data_dir / old).unlink(missing_ok=True)
     shutil.rmtree(data_dir / "digests", ignore_errors=True)
     data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / DEMO_MARK).write_text("written by newsdesk demo\n", encoding="utf-8")
     with serve_site(SAMPLE_SITE) as server:
         base = server.base_url
         print(f"serving the sample site at {base}/")
@@ -326,7 +336,30 @@ def demo(data_dir: Path, stop: threading.Event) -> int:
         return 0
     paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())
     print(f"digest written:\n  {paths['markdown']}\n  {paths['html']}")
+    print(_demo_next_steps(cfg_path))
     return 0 if run["status"] == "ok" and not result.errors else 1
+
+
+def _made_by_demo(data_dir: Path) -> bool:
+    """The demo's mark, or (from before the mark) the config the demo writes."""
+    if (data_dir / DEMO_MARK).exists():
+        return True
+    try:
+        head = (data_dir / "newsdesk.toml").read_text(encoding="utf-8")[:40]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return head.startswith("# Written by `newsdesk demo`")
+
+
+def _demo_next_steps(cfg_path: Path) -> str:
+    config = f"--config {shlex.quote(str(cfg_path))}"
+    return (
+        "\nthe demo's store, to try next:\n"
+        f"  newsdesk search mineral {config}\n"
+        f"  newsdesk articles {config}\n"
+        f"  newsdesk status {config}\n"
+        f"  newsdesk browse {config}   # Datasette, with pip install -e '.[browse]'"
+    )
 
 
 def _print_progress(done: int, total: int, state: str) -> None:
@@ -355,17 +388,33 @@ allow_private_address = true  # the sample site is served on 127.0.0.1
 # --- command line -------------------------------------------------------------------------
 
 
+def _common_options(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    """--config and --debug, taken before or after the command's name ("newsdesk --config
+    X status" and "newsdesk status --config X" alike): the command's own copy leaves the
+    value alone when it is not given (``default`` SUPPRESS)."""
+    parser.add_argument(
+        "--config",
+        default=default,
+        help="config file (default: $NEWSDESK_CONFIG or ./newsdesk.toml)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if default is None else default,
+        help="show the traceback of a failure, not one line",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsdesk", description="Business-news monitoring desk.")
-    parser.add_argument(
-        "--config", help="config file (default: $NEWSDESK_CONFIG or ./newsdesk.toml)"
-    )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of a failure, not one line"
-    )
+    _common_options(parser, default=None)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("crawl", help="fetch new article pages from the sources (subprocess)")
+    p = sub.add_parser(
+        "crawl", parents=[common], help="fetch new article pages from the sources (subprocess)"
+    )
     p.add_argument("--source", action="append", help="only this source (repeatable)")
     p.add_argument("--refresh", action="store_true", help="fetch known articles again")
     p.add_argument(
@@ -386,20 +435,28 @@ def _parser() -> argparse.ArgumentParser:
         help="crawl across machines through this Redis (default: [cluster] redis_url)",
     )
 
-    p = sub.add_parser("worker", help="a cluster crawler process: works the Redis frontier")
+    p = sub.add_parser(
+        "worker", parents=[common], help="a cluster crawler process: works the Redis frontier"
+    )
     p.add_argument("--redis", metavar="URL", help="the cluster's Redis (default: [cluster])")
     p.add_argument("--source", action="append", help="only this source (repeatable)")
     p.add_argument("--log-level", help="Scrapy log level (default WARNING)")
 
-    p = sub.add_parser("ingest", help="the cluster's one writer: pages from Redis to the store")
+    p = sub.add_parser(
+        "ingest", parents=[common], help="the cluster's one writer: pages from Redis to the store"
+    )
     p.add_argument("--redis", metavar="URL", help="the cluster's Redis (default: [cluster])")
     p.add_argument("--drain", action="store_true", help="exit once no page is waiting")
 
-    p = sub.add_parser("process", help="extract and summarise the pages fetched so far")
+    p = sub.add_parser(
+        "process", parents=[common], help="extract and summarise the pages fetched so far"
+    )
     p.add_argument("--reprocess", action="store_true", help="rebuild every article from its page")
     p.add_argument("--source", help="only this source's pages")
 
-    p = sub.add_parser("digest", help="write a day's digest (default: today so far)")
+    p = sub.add_parser(
+        "digest", parents=[common], help="write a day's digest (default: today so far)"
+    )
     p.add_argument(
         "--date",
         type=_parse_day,
@@ -412,27 +469,33 @@ def _parser() -> argparse.ArgumentParser:
         help="remove the --date day's digest instead: its files, feed entry and record",
     )
 
-    p = sub.add_parser("run", help="the background service: crawl on an interval, digest daily")
+    p = sub.add_parser(
+        "run", parents=[common], help="the background service: crawl on an interval, digest daily"
+    )
     p.add_argument("--once", action="store_true", help="crawl, process and digest once, then exit")
 
-    p = sub.add_parser("search", help="full-text search of the stored articles")
+    p = sub.add_parser("search", parents=[common], help="full-text search of the stored articles")
     p.add_argument("query", help='FTS5 query: "rare earth" (phrase), minera* (prefix), a AND b')
     _filter_options(p, formats=("table", "json", "csv"))
 
-    p = sub.add_parser("articles", help="list stored articles, newest first")
+    p = sub.add_parser("articles", parents=[common], help="list stored articles, newest first")
     _filter_options(p, formats=("table", "json", "csv"))
 
-    p = sub.add_parser("show", help="one article: metadata, summary, aliases, text")
+    p = sub.add_parser(
+        "show", parents=[common], help="one article: metadata, summary, aliases, text"
+    )
     p.add_argument("key", metavar="ID|URL", help="an article id, its URL, or one of its aliases")
 
-    p = sub.add_parser("export", help="write articles as JSON Lines or CSV")
+    p = sub.add_parser("export", parents=[common], help="write articles as JSON Lines or CSV")
     _filter_options(p, formats=("jsonl", "csv"), limit=None)
     p.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
 
-    p = sub.add_parser("status", help="the service, its next runs, and each source's health")
+    p = sub.add_parser(
+        "status", parents=[common], help="the service, its next runs, and each source's health"
+    )
     p.add_argument("--json", action="store_true", help="the same as one JSON object")
 
-    p = sub.add_parser("service", help="run newsdesk as a systemd service")
+    p = sub.add_parser("service", parents=[common], help="run newsdesk as a systemd service")
     p.add_argument("action", choices=["install"], help="write the systemd unit")
     p.add_argument(
         "--user",
@@ -442,10 +505,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--unit-dir", type=Path, help="write the unit here instead")
 
-    p = sub.add_parser("browse", help="Datasette over the store, read-only, on 127.0.0.1")
+    p = sub.add_parser(
+        "browse", parents=[common], help="Datasette over the store, read-only, on 127.0.0.1"
+    )
     p.add_argument("--port", type=_number(int, 1, 65535), default=8001)
 
-    p = sub.add_parser("extract", help="show what newsdesk keeps of saved pages or a live URL")
+    p = sub.add_parser(
+        "extract", parents=[common], help="show what newsdesk keeps of saved pages or a live URL"
+    )
     p.add_argument(
         "targets",
         nargs="+",
@@ -456,7 +523,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="apply this configured source's extraction rules")
     p.add_argument("--json", action="store_true", help="one JSON object per page and line")
 
-    p = sub.add_parser("summarise", help="summarise a plain-text article (or JSON Lines)")
+    p = sub.add_parser(
+        "summarise", parents=[common], help="summarise a plain-text article (or JSON Lines)"
+    )
     p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
     p.add_argument(
         "--words", type=_number(int, 1, 10_000), help="word budget (default: the config's, else 70)"
@@ -473,19 +542,24 @@ def _parser() -> argparse.ArgumentParser:
         help="read JSON Lines with a text field, write each with a summary added",
     )
 
-    p = sub.add_parser("recover", help="salvage what SQLite can read of a damaged store")
+    p = sub.add_parser(
+        "recover", parents=[common], help="salvage what SQLite can read of a damaged store"
+    )
     p.add_argument(
         "--output",
         type=Path,
         help="the new store to write (default: DATA_DIR/newsdesk.recovered.db)",
     )
 
-    p = sub.add_parser("demo", help="crawl the bundled sample site offline and write its digest")
+    p = sub.add_parser(
+        "demo", parents=[common], help="crawl the bundled sample site offline and write its digest"
+    )
     p.add_argument(
         "--data-dir",
         type=Path,
         default=Path("data/demo"),
-        help="where the demo's store and digest go (default: data/demo; reset each run)",
+        help="where the demo's store and digest go (default: data/demo); a folder the demo"
+        " made is reset on each run, any other non-empty one is refused",
     )
     return parser
 
@@ -495,8 +569,8 @@ def _filter_options(
 ) -> None:
     p.add_argument("--since", help="7d, 24h, 2w or a date (YYYY-MM-DD, local midnight)")
     p.add_argument("--until", help="a date (YYYY-MM-DD, local midnight) or 7d, 24h ago")
-    p.add_argument("--source", help="only this source")
-    p.add_argument("--topic", help="only articles matching this watch topic")
+    p.add_argument("--source", help="only this source (a configured or stored one)")
+    p.add_argument("--topic", help="only articles matching this watch topic (any case)")
     p.add_argument(
         "--limit",
         type=_number(int, 1, 1_000_000),
@@ -507,12 +581,24 @@ def _filter_options(
 
 
 def _article_query(args: argparse.Namespace, cfg: Config) -> store.ArticleQuery:
+    """The filters given, checked: an unknown --source or --topic is refused (exit 2,
+    naming the known ones) rather than finding nothing; topics match in any case."""
+    source, topic = args.source, args.topic
+    if source or topic:
+        db = store.open_readonly(cfg.db_path)
+        try:
+            if source:
+                source = query.pick_name(db, "source", source, [s.name for s in cfg.sources])
+            if topic:
+                topic = query.pick_name(db, "topic", topic, [t.name for t in cfg.topics])
+        finally:
+            db.close()
     return store.ArticleQuery(
         text=getattr(args, "query", None),
         since=query.parse_when(args.since, cfg.tz) if args.since else None,
         until=query.parse_when(args.until, cfg.tz) if args.until else None,
-        source=args.source,
-        topic=args.topic,
+        source=source,
+        topic=topic,
         limit=args.limit,
     )
 
@@ -659,7 +745,7 @@ def _show(label: str, found: Extracted, *, as_json: bool) -> str:
 STATUS_COLUMNS = (
     ("source", "source"),
     ("status", "status"),
-    ("started_at", "last crawl (UTC)"),
+    ("started_at", "last crawl"),
     ("duration_s", "seconds"),
     ("requests", "requests"),
     ("pages_saved", "new pages"),
@@ -680,37 +766,61 @@ def _status(cfg: Config, *, as_json: bool) -> int:
         report["last_crawls"] = crawls
         print(json.dumps(report, indent=2, default=str))
         return 0
-    print(_service_lines(report))
-    print(_table(STATUS_COLUMNS, [_crawl_row(crawls, src.name) for src in cfg.sources]))
+    clock = _Clock(cfg)
+    print(_service_lines(report, clock))
+    rows = [_crawl_row(crawls, src.name, clock) for src in cfg.sources]
+    print(_table(STATUS_COLUMNS, rows))
     print()
-    print(_table(HEALTH_COLUMNS, report["sources"]))
+    health = [{**r, "last_success": clock(r.get("last_success"))} for r in report["sources"]]
+    print(_table(HEALTH_COLUMNS, health))
+    print(f"\n(times in {cfg.timezone}, UTC{clock.offset})")
     return 0
+
+
+class _Clock:
+    """Every time ``status`` prints, one way: in the config's zone, to the second."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.tz = cfg.tz
+        self.offset = datetime.now(cfg.tz).strftime("%z")
+        self.offset = f"{self.offset[:3]}:{self.offset[3:]}"
+
+    def __call__(self, value: Any) -> str | None:
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
 HEALTH_COLUMNS = (
     ("source", "source"),
-    ("last_success", "last success (UTC)"),
+    ("last_success", "last success"),
     ("articles_7d", "articles 7d"),
     ("error_rate_7d", "error rate 7d"),
     ("warning", "warning"),
 )
 
 
-def _service_lines(report: dict[str, Any]) -> str:
+def _service_lines(report: dict[str, Any], clock: _Clock) -> str:
     service = report["service"]
     state = f"running (PID {service['pid']})" if service["running"] else "not running"
     lines = [f"service: {state}"]
     if service.get("store_damaged"):
         lines.append(f"  refused to run: {service['store_damaged']}")
-    lines += [f"  next {job}: {when}" for job, when in sorted(service["next_runs"].items())]
+    lines += [f"  next {job}: {clock(when)}" for job, when in sorted(service["next_runs"].items())]
     for kind, run in sorted(report["last_runs"].items()):
-        lines.append(f"last {kind}: {run['status']} (started {run['started_at']})")
+        lines.append(f"last {kind}: {run['status']} (started {clock(run['started_at'])})")
     for row in report["digests"]:
-        lines.append(f"digest {row['day']}: {_digest_state(row)}")
+        lines.append(f"digest {row['day']}: {_digest_state(row, clock)}")
     return "\n".join(lines) + "\n"
 
 
-def _digest_state(row: dict[str, Any]) -> str:
+def _digest_state(row: dict[str, Any], clock: _Clock) -> str:
     if row["status"] != "done":
         return row["status"]  # writing, or failed (due again)
     kind = "final" if row["final"] else "provisional (the final one comes after the day)"
@@ -718,13 +828,13 @@ def _digest_state(row: dict[str, Any]) -> str:
     sent = ""
     if row["final"] and row["notify_error"]:
         sent = f", not delivered: {row['notify_error']}"
-    return f"{kind}, {stories}, written {row['generated_at']}{sent}"
+    return f"{kind}, {stories}, written {clock(row['generated_at'])}{sent}"
 
 
-def _crawl_row(crawls: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+def _crawl_row(crawls: dict[str, dict[str, Any]], name: str, clock: _Clock) -> dict[str, Any]:
     row = crawls.get(name, {"source": name, "status": "never crawled"})
     errors = ", ".join(f"{k} {n}" for k, n in sorted((row.get("errors") or {}).items()))
-    return {**row, "errors": errors}
+    return {**row, "errors": errors, "started_at": clock(row.get("started_at"))}
 
 
 def _table(columns: tuple[tuple[str, str], ...], rows: list[dict[str, Any]]) -> str:
@@ -908,6 +1018,9 @@ def main(argv: list[str] | None = None) -> int:
     except DigestBusy as exc:  # refused at run time, not bad input
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+        _drop_stdout()
+        return 128 + signal.SIGPIPE
     except stopping.Stopped as exc:
         print(f"newsdesk: stopped ({exc})", file=sys.stderr)
         return stopping.exit_code(exc.signum)
@@ -920,6 +1033,13 @@ def main(argv: list[str] | None = None) -> int:
     return stopping.exit_code(request.signum) if request.is_set() else code
 
 
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def _without_config(args: argparse.Namespace, stop: threading.Event) -> int:
     if args.command == "demo":
         return demo(args.data_dir, stop)
@@ -930,6 +1050,8 @@ def _without_config(args: argparse.Namespace, stop: threading.Event) -> int:
 
 def _command(cfg: Config, args: argparse.Namespace, stop: threading.Event) -> int:
     """Every command that reads the config file."""
+    if args.command in ("crawl", "run", "worker"):
+        require_sources(cfg)
     if args.command in WRITERS and cfg.db_path.exists():
         db = store.open_db(cfg.db_path)
         try:

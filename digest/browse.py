@@ -29,7 +29,7 @@ from digest.render import write_atomic
 
 HOST = "127.0.0.1"
 METADATA_NAME = "datasette-metadata.json"
-INSTALL_HINT = "Datasette is not installed: pip install 'newsdesk[browse]'"
+INSTALL_HINT = "Datasette is not installed: pip install -e '.[browse]' in newsdesk's folder"
 SQL_TIME_LIMIT_MS = 3000
 STOP_GRACE_S = 5.0
 ISO_UTC = "%Y-%m-%dT%H:%M:%S+00:00"  # the store's timestamp format (digest.store.utcnow)
@@ -376,13 +376,12 @@ def browse(cfg: Config, *, port: int = 8001) -> int:
     if not datasette_available():
         print(INSTALL_HINT, file=sys.stderr)
         return 2
-    if not cfg.db_path.exists():
+    if not cfg.db_path.exists():  # the same words and exit status (2) as the other readers
         print(
-            f"newsdesk: no store at {cfg.db_path} yet "
-            "(run `newsdesk crawl` and `newsdesk process` first)",
+            f"newsdesk: {cfg.db_path}: no store yet (run `newsdesk crawl` and `newsdesk process`)",
             file=sys.stderr,
         )
-        return 1
+        return 2
     argv = datasette_command(cfg, port=port, metadata_path=write_metadata(cfg))
     _warn_about_plugins()
     print(f"newsdesk: browsing {cfg.db_path} read-only at {browse_url(cfg, port)}", flush=True)

@@ -7,6 +7,7 @@ lists them all and a test keeps that table in step with this module.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -478,6 +479,7 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise where.error("timezone", f"unknown time zone {cfg.timezone!r}") from None
     _check_cluster(cfg.cluster, where)
+    _check_notify(cfg.notify, where)
     if "+http" not in cfg.user_agent:
         raise where.error("user_agent", "expected a contact URL in it, like '(+https://...)'")
     for i, topic in enumerate(cfg.topics):
@@ -489,6 +491,38 @@ def _check_semantics(cfg: Config, where: _Where) -> None:
         if src.name in seen:
             raise where.error(f"sources[{i}].name", f"duplicate source name {src.name!r}")
         seen.add(src.name)
+
+
+def require_sources(cfg: Config) -> None:
+    """For the commands that crawl: a config without a [[sources]] table is refused at
+    once (reading commands work on it)."""
+    if not cfg.sources:
+        raise ConfigError(
+            f"{cfg.config_path}: no [[sources]] table: add one per site to follow"
+            ' (README, "Adding a site")'
+        )
+
+
+def _check_notify(notify: Notify, where: _Where) -> None:
+    """Every [notify] URL is one Apprise can send to, checked now rather than at the first
+    digest."""
+    if not notify.urls:
+        return
+    import apprise  # only when there is something to check: its import takes a moment
+
+    quiet = logging.getLogger("apprise")  # it would log the URL, password and all
+    level, quiet.level = quiet.level, logging.CRITICAL + 1
+    try:
+        bad = [i for i, url in enumerate(notify.urls, 1) if not apprise.Apprise().add(url)]
+    finally:
+        quiet.setLevel(level)
+    if bad:
+        scheme = notify.urls[bad[0] - 1].split("://")[0]
+        raise where.error(
+            "notify.urls",
+            f"URL {bad[0]} ({scheme}://…) is not one Apprise can send to"
+            " (its forms: https://github.com/caronc/apprise/wiki)",
+        )
 
 
 def _check_source(src: Source, where: _Where, at: str) -> None:

@@ -10,8 +10,10 @@ import csv
 import io
 import json
 import re
+import shlex
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from digest import store
+from digest.store.articles import fts_columns, stored_names
 
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 MAX_AGO_HOURS = 36_500 * 24
@@ -51,22 +54,178 @@ def _utc(moment: datetime) -> str:
 
 
 def run_query(db: Database, query: store.ArticleQuery, **kw: Any) -> list[dict[str, Any]]:
-    """``store.find_articles``, with a malformed FTS5 query turned into a QueryError."""
+    """``store.find_articles``, the text read by ``fts_query``, with a query FTS5 still
+    cannot read turned into a QueryError that says how to write it."""
+    wanted = replace(query, text=fts_query(query.text, fts_columns(db))) if query.text else query
     try:
-        return store.find_articles(db, query, **kw)
+        return store.find_articles(db, wanted, **kw)
     except sqlite3.OperationalError as exc:  # fts5 syntax error, unterminated string, ...
         if not query.text or not _query_problem(str(exc)):
             raise  # the store's problem (locked, unreadable), not the query's
+        quoted = shlex.quote('"' + query.text.replace('"', '""') + '"')
         raise QueryError(
-            f"cannot search for {query.text!r} ({exc}). Quote a phrase: '\"rare earth\"'; "
-            "a prefix: minera*; combine with AND, OR, NOT."
+            f"cannot search for {query.text!r} ({exc}). To search for the words as written, "
+            f"put them in double quotes: newsdesk search {quoted}. Query syntax: "
+            '"a phrase", prefix*, a AND b, a OR b, a NOT b (operators in capitals), '
+            "( ) to group, NEAR(a b), title:word."
         ) from None
+
+
+def pick_name(db: Database, kind: str, given: str, configured: Sequence[str]) -> str:
+    """The ``kind`` ("source" or "topic") that ``given`` names: a configured one or one
+    the stored articles have (a source since dropped from the config), spelt the same or
+    but for case (the config's spelling first: --topic minerals finds Minerals); else a
+    QueryError naming the known ones."""
+    name = _same_name(given, configured)
+    if name is None:
+        stored = stored_names(db, kind)
+        name = _same_name(given, stored)
+        if name is None:
+            known = ", ".join(sorted({*configured, *stored}, key=str.casefold)) or "none"
+            raise QueryError(
+                f"no {kind} named {given!r} in the config or the store (known: {known})"
+            )
+    return name
+
+
+def _same_name(given: str, names: Sequence[str]) -> str | None:
+    if given in names:
+        return given
+    return next((name for name in names if name.casefold() == given.casefold()), None)
 
 
 def _query_problem(message: str) -> bool:
     return any(
         word in message.lower() for word in ("fts5", "syntax", "no such column", "unterminated")
     )
+
+
+# FTS5 query syntax (https://www.sqlite.org/fts5.html#full_text_query_syntax): a bareword is
+# ASCII letters, digits and _, and any character beyond ASCII; anything else is syntax.
+FTS_COLUMNS = ("title", "summary", "text")  # what articles_fts indexes
+OPERATORS = frozenset({"AND", "OR", "NOT", "+"})
+WORD = "0-9A-Za-z_\x1a\x80-\U0010ffff"
+BAREWORD = re.compile(f"[{WORD}]+")
+STRING = re.compile(r'"(?:[^"]|"")*"')
+COLSPEC = re.compile(rf"-?(?:(?P<name>[{WORD}]+)|\{{(?P<names>[^}}]*)\}})\s*:")
+NEAR = re.compile(r"(?:.*:)?NEAR")  # NEAR( opens a NEAR group, after any column filter
+NEAR_DISTANCE = re.compile(r"(.*),(\d+)", re.S)
+
+
+def fts_query(text: str, columns: Sequence[str] = FTS_COLUMNS) -> str:
+    """``text`` as an FTS5 query that means what a reader typing it means.
+
+    FTS5 syntax passes as it is: AND, OR, NOT and + between terms, "quoted phrases",
+    prefix*, ^initial, NEAR(a b, N), column filters (title:word, -title:word,
+    {title summary}:word) naming one of ``columns``, and balanced parentheses. Any other
+    word holding a character FTS5 reads as syntax (KSE-100, $3.4bn, Rs1,290, Workers',
+    note:, a.b) is put in double quotes, its own doubled, so that FTS5 reads it as a
+    phrase of the words the index holds ("KSE-100" matches "KSE-100 index"); a trailing *
+    stays a prefix ("KSE-10"*). Unbalanced parentheses are text like any other. What FTS5
+    may still refuse is a misuse of its own syntax: ``oil AND``, ``NOT oil``, ``()``, a
+    string left open (``"rare earth``), which is passed on as it is."""
+    names = {c.lower() for c in columns}
+    pieces = _pieces(text, parens=True)
+    depth = 0
+    for kind, piece in pieces:
+        if kind == "syntax" and piece in "()":
+            depth += 1 if piece == "(" else -1
+            if depth < 0:
+                break
+    if depth:
+        pieces = _pieces(text, parens=False)
+    return " ".join(piece if kind == "syntax" else _term(piece, names) for kind, piece in pieces)
+
+
+def _pieces(text: str, *, parens: bool) -> list[tuple[str, str]]:
+    """``text`` cut at white space into terms (a quoted string or a {column set} is one,
+    spaces and all), with parentheses (if ``parens``) and a NEAR group's distance comma
+    as syntax of their own."""
+    pieces: list[tuple[str, str]] = []
+    groups: list[tuple[int, bool]] = []  # where each open parenthesis is, whether NEAR's
+    current, at = "", 0
+    while at < len(text):
+        char = text[at]
+        if char == '"':
+            end = _string_end(text, at)
+            if end > len(text):  # left open: as it is, for FTS5 to refuse and explain
+                pieces.append(("syntax", current + text[at:]))
+                return pieces
+            current, at = current + text[at:end], end
+            continue
+        if char == "{" and current in ("", "-") and "}" in text[at:]:
+            end = text.index("}", at) + 1
+            current, at = current + text[at:end], end
+            continue
+        if char.isspace() or (parens and char in "()"):
+            if current:
+                pieces.append(("term", current))
+                current = ""
+            if parens and char == "(":
+                near = bool(pieces) and bool(NEAR.fullmatch(pieces[-1][1]))
+                groups.append((len(pieces), near))
+                pieces.append(("syntax", "("))
+            elif parens and char == ")":
+                if groups and groups.pop()[1]:
+                    _split_distance(pieces)
+                pieces.append(("syntax", ")"))
+        else:
+            current += char
+        at += 1
+    if current:
+        pieces.append(("term", current))
+    return pieces
+
+
+def _string_end(text: str, start: int) -> int:
+    """The index after the string opening at ``start`` ("" inside it is a quote), or one
+    past the end of ``text`` if it is left open."""
+    at = start + 1
+    while at < len(text):
+        if text[at] == '"':
+            if text[at + 1 : at + 2] != '"':
+                return at + 1
+            at += 1
+        at += 1
+    return len(text) + 1
+
+
+def _split_distance(pieces: list[tuple[str, str]]) -> None:
+    """Closing a NEAR group: its ``, N`` (written b,5 or b, 5 or b ,5) as syntax."""
+    kind, last = pieces[-1]
+    if kind != "term":
+        return
+    if found := NEAR_DISTANCE.fullmatch(last):
+        pieces[-1:] = [("term", found[1])] if found[1] else []
+        pieces += [("syntax", ","), ("term", found[2])]
+    elif last.isdigit() and len(pieces) > 1 and pieces[-2][1].endswith(","):
+        before = pieces[-2][1][:-1]
+        pieces[-2:] = [("term", before)] if before else []
+        pieces += [("syntax", ","), ("term", last)]
+
+
+def _term(piece: str, columns: set[str]) -> str:
+    """One term as FTS5 syntax, quoted if FTS5 would not read it as the words it holds."""
+    colspec = COLSPEC.match(piece)
+    column = ""
+    if colspec and _known_columns(colspec, columns):
+        column, piece = colspec[0], piece[colspec.end() :]
+    caret = "^" if piece.startswith("^") else ""
+    body = piece[len(caret) :]
+    if not column and not caret and body in OPERATORS:
+        return body
+    if not body:  # a filter of what follows (title: "rare earth"), or a lone ^
+        return column + caret
+    star = "*" if body.endswith("*") and body != "*" else ""
+    body = body[: len(body) - len(star)]
+    if BAREWORD.fullmatch(body) or STRING.fullmatch(body):
+        return column + caret + body + star
+    return column + caret + '"' + body.replace('"', '""') + '"' + star
+
+
+def _known_columns(colspec: re.Match[str], columns: set[str]) -> bool:
+    names = [colspec["name"]] if colspec["name"] else (colspec["names"] or "").split()
+    return bool(names) and all(name.lower() in columns for name in names)
 
 
 def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:

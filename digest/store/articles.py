@@ -242,6 +242,24 @@ def _passing(query: ArticleQuery) -> tuple[str, list[Any]]:
     return f"SELECT articles.id AS id FROM articles WHERE {where}", params
 
 
+def fts_columns(db: Database) -> list[str]:
+    """The columns the full-text index holds, which a search can filter on (title:word)."""
+    return [row[0] for row in db.execute("SELECT name FROM pragma_table_info('articles_fts')")]
+
+
+def stored_names(db: Database, kind: str) -> list[str]:
+    """The sources (``kind`` "source") or topics ("topic") the stored articles have, in
+    order: one index lookup a name (a skip-scan), not a read of every article."""
+    table, column = {"source": ("articles", "source"), "topic": ("article_topics", "topic")}[kind]
+    sql = f"""WITH RECURSIVE names(name) AS (
+                SELECT min({column}) FROM {table}
+                UNION ALL
+                SELECT (SELECT min({column}) FROM {table} WHERE {column} > names.name)
+                FROM names WHERE names.name IS NOT NULL)
+              SELECT name FROM names WHERE name IS NOT NULL"""
+    return [row[0] for row in db.execute(sql)]
+
+
 def _dicts(cursor: Any) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -268,13 +286,25 @@ def _filters(query: ArticleQuery) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+def _other_slash(url: str) -> str:
+    """The URL with its path's trailing slash taken off, or put on: users copy links
+    both ways."""
+    if "://" not in url or "?" in url:
+        return url
+    if url.endswith("/"):
+        return url[:-1] if url.count("/") > 3 else url  # not the site's root
+    return url + "/"
+
+
 def get_article(db: Database, key: str) -> dict[str, Any] | None:
     """One article by id, canonical URL or alias URL (as given or cleaned of tracking
-    parameters and fragment), with its aliases and topics."""
-    urls = [key, clean_url(key)] if "://" in key else [key, key]
+    parameters and fragment; with or without a trailing slash), with its aliases and
+    topics."""
+    cleaned = clean_url(key) if "://" in key else key
+    urls = [key, cleaned, _other_slash(cleaned)]
     cursor = db.execute(
-        """SELECT * FROM articles WHERE id = ? OR url IN (?, ?)
-           OR url IN (SELECT article_url FROM aliases WHERE url IN (?, ?))""",
+        """SELECT * FROM articles WHERE id = ? OR url IN (?, ?, ?)
+           OR url IN (SELECT article_url FROM aliases WHERE url IN (?, ?, ?))""",
         [int(key) if key.isdigit() and len(key) < 19 else -1, *urls, *urls],  # an int64
     )
     row = cursor.fetchone()

@@ -299,7 +299,7 @@ def test_browse_without_a_store_says_so(
 ) -> None:
     monkeypatch.setattr(browse_module, "datasette_available", lambda: True)
     cfg = write_config(source_toml("alpha", "http://alpha.example"))
-    assert browse(cfg, port=free_port()) == 1
+    assert browse(cfg, port=free_port()) == 2  # as search, articles and status give
     assert "no store" in capsys.readouterr().err
     assert not cfg.db_path.exists()
 

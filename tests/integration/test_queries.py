@@ -10,10 +10,13 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from digest import store
-from tests.conftest import EXAMPLE_PATH, FIXTURES, newsdesk
+from tests.conftest import EXAMPLE_PATH, FIXTURES, newsdesk, source_toml
 from tests.integration.test_pipeline import crawled  # a crawled and processed store
 
 __all__ = ["crawled"]
@@ -35,7 +38,9 @@ def test_search_filters_and_formats(crawled: Path) -> None:
     assert json.loads(cli(cwd, "search", "oil", "--since", "2025-11-05", "--format", "json")) == []
     older = json.loads(cli(cwd, "search", "oil", "--until", "2025-11-05", "--format", "json"))
     assert [r["title"] for r in older] == ["Oil prices edge lower as traders weigh supply outlook"]
-    assert json.loads(cli(cwd, "search", "oil", "--source", "other", "--format", "json")) == []
+    other = newsdesk("search", "oil", "--source", "other", cwd=cwd)
+    assert other.returncode == 2 and "no source named 'other'" in other.stderr
+    assert "(known: profit)" in other.stderr
     table = list(csv.DictReader(io.StringIO(cli(cwd, "search", "minera*", "--format", "csv"))))
     assert table[0]["url"].endswith(EXAMPLE_PATH)
     bad = newsdesk("search", "oil", "--since", "last tuesday", cwd=cwd)
@@ -146,3 +151,155 @@ def test_the_readmes_sql_examples_run(crawled: Path) -> None:
         results = [conn.execute(sql).fetchall() for sql in queries]
     assert results[0] and results[3]  # articles per day, crawl outcomes
     assert results[2][0][0] == "Pakistan invites Japanese firms to invest in mineral sector"
+
+
+TOPICS = """
+[[topics]]
+name = "Minerals"
+terms = ["copper", "mineral"]
+
+[[topics]]
+name = "Energy"
+terms = ["oil"]
+"""
+BUSINESS = [  # (source, title, text, topics): a store of business news, no crawl needed
+    (
+        "pkbiz",
+        "KSE-100 index closes at a record high",
+        "The benchmark KSE-100 index rose 1.2% as copper miners rallied.",
+        ["Minerals"],
+    ),
+    (
+        "pkbiz",
+        "Reko Diq raises $3.4bn for its copper mine",
+        "The project raised $3.4bn from lenders; mineral exports are set to rise.",
+        ["Minerals"],
+    ),
+    (
+        "dawn",
+        "Cement sells at Rs1,290 a bag",
+        "Dealers said cement sold at Rs1,290 a bag, up from Rs1,150, as oil costs rose.",
+        ["Energy"],
+    ),
+    (
+        "dawn",
+        "Workers' union calls a strike at the steel mill",
+        "The Workers' union said the strike would go on.",
+        [],
+    ),
+    (
+        "dawn",
+        "Brokers at the KSE expect 100 listings",
+        "About 100 firms at the KSE plan to "
+        "list; 3 lenders offered 4bn rupees; Rs1 notes at 290 branches, a worker said.",
+        [],
+    ),
+    ("oldsite", "Textile exports slow", "A source since dropped from the config.", []),
+]
+
+
+@pytest.fixture
+def business(tmp_path: Path, write_config: Callable[..., object]) -> Path:
+    """A config of two sources and two topics, and a store of BUSINESS written through
+    the store's own functions; the folder to run newsdesk in."""
+    write_config(
+        source_toml("pkbiz", "http://127.0.0.1:9") + source_toml("dawn", "http://127.0.0.1:9"),
+        TOPICS,
+    )
+    db = store.open_db(tmp_path / "data" / "newsdesk.db")
+    for n, (source, title, text, topics) in enumerate(BUSINESS):
+        url = f"https://{source}.example/{n}"
+        article = {"url": url, "source": source, "title": title, "text": text, "summary": ""}
+        store.save_article(
+            db, article, page_url=url, first_seen_at=f"2026-11-0{n + 1}T08:00:00+00:00"
+        )
+        store.set_topics(db, url, topics)
+    db.close()
+    return tmp_path
+
+
+def titles(cwd: Path, *args: str) -> list[str]:
+    return [row["title"] for row in json.loads(cli(cwd, *args, "--format", "json"))]
+
+
+@pytest.mark.parametrize(
+    ("words", "title"),
+    [
+        ("KSE-100", "KSE-100 index closes at a record high"),
+        ("$3.4bn", "Reko Diq raises $3.4bn for its copper mine"),
+        ("Rs1,290", "Cement sells at Rs1,290 a bag"),
+        ("Workers'", "Workers' union calls a strike at the steel mill"),
+        ("Workers' union", "Workers' union calls a strike at the steel mill"),
+    ],
+)
+def test_search_finds_words_with_punctuation_as_written(
+    business: Path, words: str, title: str
+) -> None:
+    """Issue #18: these were refused (no such column: 100, syntax error near "$"); the
+    Brokers article holds each of their words, but not together."""
+    assert titles(business, "search", words) == [title]
+
+
+def test_search_keeps_fts5_syntax(business: Path) -> None:
+    assert titles(business, "search", '"record high"') == ["KSE-100 index closes at a record high"]
+    assert set(titles(business, "search", "cement OR strike")) == {
+        "Cement sells at Rs1,290 a bag",
+        "Workers' union calls a strike at the steel mill",
+    }
+    assert titles(business, "search", "Rek*") == ["Reko Diq raises $3.4bn for its copper mine"]
+    assert titles(business, "search", "title:copper") == [
+        "Reko Diq raises $3.4bn for its copper mine"  # the KSE-100 one has copper in its text
+    ]
+    assert titles(business, "search", "title:KSE-100") == ["KSE-100 index closes at a record high"]
+    assert titles(business, "search", "KSE NOT listings") == [
+        "KSE-100 index closes at a record high"
+    ]
+    assert titles(business, "search", "NEAR(lenders rupees, 2)") == [
+        "Brokers at the KSE expect 100 listings"
+    ]
+    assert set(titles(business, "search", "(cement OR strike) AND Rs1,290")) == {
+        "Cement sells at Rs1,290 a bag"
+    }
+
+
+def test_a_query_fts5_cannot_read_says_to_quote_it(business: Path) -> None:
+    bad = newsdesk("search", "oil AND", cwd=business)
+    assert bad.returncode == 2, bad.stderr
+    assert "cannot search for 'oil AND'" in bad.stderr
+    assert "put them in double quotes: newsdesk search '\"oil AND\"'" in bad.stderr
+    assert "Traceback" not in bad.stderr and bad.stdout == ""
+    assert newsdesk("search", "NOT oil", cwd=business).returncode == 2
+    assert titles(business, "search", '"oil AND"') == []  # the suggested fix runs
+
+
+@pytest.mark.parametrize("command", ["search", "articles", "export"])
+def test_an_unknown_source_or_topic_is_refused(business: Path, command: str) -> None:
+    query = ["copper"] if command == "search" else []
+    source = newsdesk(command, *query, "--source", "nope", cwd=business)
+    assert source.returncode == 2, source.stderr
+    assert "no source named 'nope'" in source.stderr
+    assert "(known: dawn, oldsite, pkbiz)" in source.stderr  # configured, and stored
+    assert source.stdout == ""
+    topic = newsdesk(command, *query, "--topic", "Mineral", cwd=business)
+    assert topic.returncode == 2, topic.stderr
+    assert (
+        "no topic named 'Mineral'" in topic.stderr and "(known: Energy, Minerals)" in topic.stderr
+    )
+
+
+def test_topics_match_in_any_case_and_stored_sources_are_known(business: Path) -> None:
+    minerals = [
+        "Reko Diq raises $3.4bn for its copper mine",
+        "KSE-100 index closes at a record high",
+    ]
+    for name in ("Minerals", "minerals", "MINERALS"):
+        assert titles(business, "articles", "--topic", name) == minerals
+        assert set(titles(business, "search", "copper OR mineral", "--topic", name)) == set(
+            minerals
+        )
+        exported = cli(business, "export", "--topic", name).splitlines()
+        assert [json.loads(line)["title"] for line in exported] == minerals
+    assert titles(business, "articles", "--source", "oldsite") == ["Textile exports slow"]
+    assert titles(business, "articles", "--source", "DAWN", "--topic", "energy") == [
+        "Cement sells at Rs1,290 a bag"
+    ]

@@ -136,6 +136,8 @@ def test_demo_writes_a_clean_digest_of_every_sample_article(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     markdown_path = tmp_path / "demo" / "digests" / f"{TODAY}.md"
     assert str(markdown_path) in result.stdout
+    config = tmp_path / "demo" / "newsdesk.toml"
+    assert f"newsdesk search mineral --config {config}" in result.stdout  # what to try next
     markdown = markdown_path.read_text(encoding="utf-8")
     html = markdown_path.with_suffix(".html").read_text(encoding="utf-8")
     with sqlite3.connect(tmp_path / "demo" / "newsdesk.db") as conn:

@@ -139,3 +139,25 @@ def test_a_digest_date_cannot_name_a_path(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "expected a date like 2026-11-26" in result.stderr
     assert not (tmp_path / "data" / "digests").exists()
+
+
+def test_a_notify_url_apprise_cannot_use_is_refused_at_load(tmp_path: Path) -> None:
+    good = 'json://localhost:8080/hook", "mailto://user:pw@example.com'
+    assert load_config(write(tmp_path, SOURCE + f'\n[notify]\nurls = ["{good}"]\n')).notify.urls
+    text = SOURCE + '\n[notify]\nurls = [\n  "json://localhost/",\n  "slak://s3cret@x",\n]\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    message = str(caught.value)
+    line = text.splitlines().index("urls = [") + 1
+    assert f"newsdesk.toml:{line}: notify.urls: URL 2 (slak://…)" in message
+    assert "s3cret" not in message  # never echo a credential
+
+
+def test_crawling_commands_need_a_source(tmp_path: Path) -> None:
+    write(tmp_path, 'timezone = "UTC"\n')
+    crawl = newsdesk("crawl", cwd=tmp_path)
+    assert crawl.returncode == 2
+    assert 'no [[sources]] table: add one per site to follow (README, "Adding a site")' in (
+        crawl.stderr
+    )
+    assert not (tmp_path / "data" / "newsdesk.db").exists()
