@@ -8,6 +8,7 @@ import fcntl
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -59,9 +60,38 @@ def declared_size(header: bytes) -> int:
     return (65536 if page_size == 1 else page_size) * int.from_bytes(header[28:32], "big")
 
 
+# The stores this process has open, by file: see check_file.
+_open_stores: dict[str, weakref.WeakSet[Database]] = {}
+
+
+def _remember(path: Path, db: Database) -> Database:
+    _open_stores.setdefault(str(path.resolve()), weakref.WeakSet()).add(db)
+    return db
+
+
+def in_use(path: Path) -> bool:
+    """Whether this process holds an open SQLite connection to ``path``."""
+    for db in list(_open_stores.get(str(path.resolve()), ())):
+        try:
+            db.conn.total_changes  # noqa: B018  # raises once the connection is closed
+        except sqlite3.ProgrammingError:
+            continue
+        return True
+    return False
+
+
 def check_file(path: Path) -> None:
     """Raise StoreCorrupt unless ``path`` starts with a SQLite header and is as long as its
-    header says: catches a garbage header and a truncated file, reading 100 bytes."""
+    header says: catches a garbage header and a truncated file, reading 100 bytes.
+
+    Not while this process has the store open: SQLite's locks are POSIX advisory locks,
+    which belong to the process, and closing any other descriptor of the file drops them
+    all. Another process could then take the store for unused, checkpoint it and reset
+    its WAL under this process's writer, and committed pages were lost (a reader polling
+    during a crawl showed it). The first open checked the file; SQLite's own errors and
+    ``verify`` cover it afterwards."""
+    if in_use(path):
+        return
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -114,7 +144,7 @@ def open_db(path: Path) -> Database:
     A damaged header or a truncated file raises StoreCorrupt (``verify`` reads the rest)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     check_file(path)
-    db = _connect(Database(path))
+    db = _remember(path, _connect(Database(path)))
     try:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
@@ -144,7 +174,7 @@ def open_readonly(path: Path) -> Database:
         # needs, so read the file as it is. A folder that only this user cannot write in
         # is not one: the service's user may be writing there.
         uri += "&immutable=1"
-    return _connect(Database(sqlite3.connect(uri, uri=True)))
+    return _remember(path, _connect(Database(sqlite3.connect(uri, uri=True))))
 
 
 FS_IOC_GETFLAGS = 0x80086601  # Linux: a file's inode flags
