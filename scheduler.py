@@ -36,6 +36,8 @@ from digest.service import AlreadyRunning, ServiceLock, setup_logging, status_re
 from digest.text import terminal_safe
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from digest.extract import Extracted
 
 # Extraction and summaries (trafilatura, sumy, NLTK) are imported by the commands that use
@@ -580,19 +582,14 @@ def _filter_options(
     p.add_argument("--format", choices=formats, default=formats[0])
 
 
-def _article_query(args: argparse.Namespace, cfg: Config) -> store.ArticleQuery:
+def _article_query(args: argparse.Namespace, cfg: Config, db: Database) -> store.ArticleQuery:
     """The filters given, checked: an unknown --source or --topic is refused (exit 2,
     naming the known ones) rather than finding nothing; topics match in any case."""
     source, topic = args.source, args.topic
-    if source or topic:
-        db = store.open_readonly(cfg.db_path)
-        try:
-            if source:
-                source = query.pick_name(db, "source", source, [s.name for s in cfg.sources])
-            if topic:
-                topic = query.pick_name(db, "topic", topic, [t.name for t in cfg.topics])
-        finally:
-            db.close()
+    if source:
+        source = query.pick_name(db, "source", source, [s.name for s in cfg.sources])
+    if topic:
+        topic = query.pick_name(db, "topic", topic, [t.name for t in cfg.topics])
     return store.ArticleQuery(
         text=getattr(args, "query", None),
         since=query.parse_when(args.since, cfg.tz) if args.since else None,
@@ -613,7 +610,7 @@ def _read(cfg: Config, args: argparse.Namespace) -> int:
             return 1
         print(terminal_safe(query.format_article(article)))
         return 0
-    wanted = _article_query(args, cfg)
+    wanted = _article_query(args, cfg, db)
     rows = query.run_query(db, wanted, with_text=args.command == "export")
     if args.command == "export":
         out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout

@@ -12,19 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urlsplit
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 
 from digest.config import Source
-from digest.pages import decode_html
+from digest.pages import GZIP_MAGIC, decode_html
 from digest.pagetags import declares_article
 from digest.urls import clean_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
 SKIPPED_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS)
 # URLs that generate endless pages: calendars, date pickers, deep pagination, print views.
 TRAP_PATTERNS = re.compile(
@@ -110,7 +109,7 @@ def feed_links(response: Response) -> list[str]:
     return [h for h in hrefs if h]
 
 
-def feed_entries(response: Response) -> list[str]:
+def feed_entries(response: TextResponse) -> list[str]:
     """Entry links of an RSS 2.0, RSS 1.0 or Atom feed."""
     selector = response.selector
     selector.remove_namespaces()
@@ -179,7 +178,7 @@ def _parse_date(text: str | None) -> datetime | None:
 def page_text(response: TextResponse) -> str:
     """The page as text, decoded as every path of newsdesk decodes pages
     (``digest.pages.decode_html``)."""
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     return decode_html(response.body, content_type or None)
 
 

@@ -84,11 +84,11 @@ def published(
 ) -> str | None:
     """The article's publication time (see the module's rule)."""
     declared = _declared_published(tree, ld, tags)
+    if declared is None:
+        return None  # the caller's guess (htmldate) reads the page's dates more widely
     shown = shown_dates(tree, headline)
     update = _day(modified(tree, ld, tags) or "")
     plain = [day for day, is_update in shown if not is_update and day != update]
-    if declared is None:
-        return None  # the caller's guess (htmldate) reads the page's dates more widely
     if plain and _day(declared) not in {day for day, _ in shown}:
         return plain[0].isoformat()  # a template's date, not the one the page shows
     return declared

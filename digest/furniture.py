@@ -152,7 +152,8 @@ def _cut_teasers(lines: list[str]) -> list[str]:
     headline or a list follows it, up to where two sentences in a row show the body
     carrying on. A heading followed by sentences is a box's leftover title, dropped as a
     furniture line."""
-    total = sum(len(line.split()) for line in lines)
+    counts = [len(line.split()) for line in lines]
+    total = sum(counts)
     kept: list[str] = []
     seen = 0
     at = 0
@@ -169,7 +170,7 @@ def _cut_teasers(lines: list[str]) -> list[str]:
                     at += 1
                 continue
         kept.append(line)
-        seen += len(line.split())
+        seen += counts[at]
         at += 1
     return kept
 
@@ -227,14 +228,14 @@ def recover_split_body(tree: Any, text: str) -> str | None:
     paragraphs: dict[Any, list[str]] = defaultdict(list)
     for para in tree.iter("p"):
         parent = para.getparent()
-        line = " ".join(para.text_content().split())
-        if parent is None or not parent.get("class") or not line:
+        parts = para.text_content().split()
+        if parent is None or not parent.get("class") or not parts:
             continue
         key = (parent.tag, parent.get("class"))
-        words[key] += len(line.split())
+        words[key] += len(parts)
         if parent not in paragraphs:
             containers[key].append(parent)
-        paragraphs[parent].append(line)
+        paragraphs[parent].append(" ".join(parts))
     if not words:
         return None
     best = max(words, key=lambda k: words[k])
@@ -242,9 +243,10 @@ def recover_split_body(tree: Any, text: str) -> str | None:
         return None
     run = _same_story(tree, containers[best], paragraphs, _key(text))
     joined = [line for container in run for line in paragraphs[container]]
-    if len(run) < 2 or len(" ".join(joined).split()) < 1.3 * len(kept):
+    joined_words = " ".join(joined).split()
+    if len(run) < 2 or len(joined_words) < 1.3 * len(kept):
         return None
-    inside = set(" ".join(joined).split())
+    inside = set(joined_words)
     share = sum(1 for word in kept if word in inside) / len(kept)
     return "\n".join(joined) if share > 0.8 else None
 
@@ -303,8 +305,10 @@ def _linked(element: Any) -> bool:
 
 
 def _link_share(container: Any) -> float:
-    text = sum(len(p.text_content().split()) for p in container.iter("p"))
-    links = sum(len(a.text_content().split()) for p in container.iter("p") for a in p.iter("a"))
+    text = links = 0
+    for p in container.iter("p"):
+        text += len(p.text_content().split())
+        links += sum(len(a.text_content().split()) for a in p.iter("a"))
     return links / text if text else 1.0
 
 

@@ -10,7 +10,7 @@ standfirst in ``digest.titles``, the people in ``digest.bylines``, the dates in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from digest import dates
@@ -36,7 +36,6 @@ class Metadata:
     og_type: str | None = None
     ld_article: bool = False
     paywalled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def read_metadata(tree: Any) -> Metadata:

@@ -14,6 +14,7 @@ from w3lib.encoding import html_to_unicode
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 MAX_BYTES = 10 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 FETCH_TIMEOUT = 30
 
 
@@ -38,7 +39,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 def decode(body: bytes, content_type: str | None = None) -> str:
     """A page file's or download's bytes as text (``decode_html``); gzip files are
     unpacked first (at most MAX_BYTES)."""
-    if body[:2] == b"\x1f\x8b":
+    if body[:2] == GZIP_MAGIC:
         with gzip.GzipFile(fileobj=io.BytesIO(body)) as unpacked:
             body = unpacked.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:

@@ -115,14 +115,6 @@ def ld_name(value: Any) -> str | None:
     return text(value)
 
 
-def first_text(tree: Any, xpath: str) -> str | None:
-    for node in tree.xpath(xpath):
-        found = " ".join(node.text_content().split())
-        if found:
-            return found
-    return None
-
-
 def first_attr(tree: Any, xpath: str) -> str | None:
     values = [str(v).strip() for v in tree.xpath(xpath) if str(v).strip()]
     return values[0] if values else None

@@ -195,17 +195,19 @@ def headline(tree: Any, ld: dict[str, Any], tags: MetaTags, site: str | None) ->
     page_title = _page_title(tree)
     references = list(dict.fromkeys([*declared, *([page_title] if page_title else [])]))
     keys = _site_keys(site, tree, tags, ld, references)
+    refs = [(_words(ref), clean_title(ref, None, guess=True, site_keys=keys)) for ref in references]
     candidates = _candidates(tree)
-    confirmed = _confirmed_headline(candidates, references, keys)
+    confirmed = _confirmed_headline(candidates, refs, keys)
     if confirmed:
         return confirmed
-    lone = _lone_h1(tree, references, keys, in_article=True)
-    shown = _visible_piece(tree, references, keys)
+    h1 = _one_h1(tree, keys)
+    lone = _lone_h1(h1, refs, in_article=True)
+    shown = _visible_piece(tree, [words for words, _ in refs], keys)
     if lone and (not shown or _size(lone) >= _size(shown)):
         return lone
     return (
         shown
-        or _lone_h1(tree, references, keys, in_article=False)
+        or _lone_h1(h1, refs, in_article=False)
         or _lone_marked(candidates, keys)
         or clean_title(declared[0] if declared else page_title, site, guess=True, site_keys=keys)
     )
@@ -321,11 +323,10 @@ def _split(title: str) -> list[str]:
 
 
 def _confirmed_headline(
-    candidates: list[tuple[Any, bool]], references: list[str], keys: frozenset[str]
+    candidates: list[tuple[Any, bool]], refs: list[tuple[Words, str | None]], keys: frozenset[str]
 ) -> str | None:
     """The element marked as a headline that the declared title or the <title> confirms
-    best (see ``_match``)."""
-    refs = [(_words(ref), clean_title(ref, None, guess=True, site_keys=keys)) for ref in references]
+    best (see ``_match``); ``refs`` are the titles' words, each with its cleaned form."""
     best: tuple[float, int] | None = None
     chosen: str | None = None
     for order, (node, strong) in enumerate(candidates):
@@ -349,7 +350,7 @@ def _candidates(tree: Any) -> list[tuple[Any, bool]]:
     for node in tree.xpath(CANDIDATES_XPATH):
         if not isinstance(node.tag, str) or node.tag in NOT_HEADLINE_TAGS:
             continue
-        marks = f"{node.get('class', '')} {node.get('id', '')}"
+        marks = _marks(node)
         strong = (
             node.tag == "h1"
             or node.get("itemprop") == "headline"
@@ -387,7 +388,7 @@ def _left_out(element: Any) -> bool:
     return (
         not isinstance(element.tag, str)
         or element.tag in ("script", "style", "noscript")
-        or bool(KICKER_MARK.search(f"{element.get('class', '')} {element.get('id', '')}"))
+        or bool(KICKER_MARK.search(_marks(element)))
     )
 
 
@@ -433,12 +434,10 @@ def _match(
     return (dice if dice >= 0.6 else 0.0), None
 
 
-def _lone_h1(
-    tree: Any, references: list[str], keys: frozenset[str], *, in_article: bool
-) -> str | None:
-    """The page's one <h1> outside the logo, navigation and side boxes, when no title
-    confirms it: it counts when it sits in the article (``in_article``), or when it has
-    several words that are not the site's name and shares words with the titles."""
+def _one_h1(tree: Any, keys: frozenset[str]) -> tuple[Any, str] | None:
+    """The page's one <h1> outside the logo, navigation and side boxes (the one in the
+    article when there are several), with its text, unless that is a word or the site's
+    name."""
     h1s = [(h, _node_text(h)) for h in tree.xpath("//h1") if not _in_furniture(h)]
     texts = [(h, t) for h, t in h1s if t]
     if len(texts) > 1:
@@ -448,14 +447,25 @@ def _lone_h1(
     node, found = texts[0]
     if _size(found) < 2 or _is_site_name(found, keys):
         return None
+    return node, found
+
+
+def _lone_h1(
+    h1: tuple[Any, str] | None, refs: list[tuple[Words, str | None]], *, in_article: bool
+) -> str | None:
+    """The page's one <h1> (``_one_h1``), when no title confirms it: it counts when it
+    sits in the article (``in_article``), or when it has several words and shares words
+    with the titles."""
+    if h1 is None:
+        return None
+    node, found = h1
     if in_article:
-        return found if _in_article(node) or not references else None
+        return found if _in_article(node) or not refs else None
     if _size(found) < 4:
         return None
     words = {w for w in _tokens(_norm(found)) if len(w) > 3 or CJK.match(w)}
-    for ref in references:
-        cleaned = clean_title(ref, None, guess=True, site_keys=keys) or ""
-        if words & set(_tokens(_norm(cleaned))):
+    for _, cleaned in refs:
+        if words & set(_tokens(_norm(cleaned or ""))):
             return found
     return None
 
@@ -468,7 +478,7 @@ def _lone_marked(candidates: list[tuple[Any, bool]], keys: frozenset[str]) -> st
         node
         for node, _ in candidates
         if node.tag != "h1"
-        and LONE_MARK.search(f"{node.get('class', '')} {node.get('id', '')}")
+        and LONE_MARK.search(_marks(node))
         and not any(a.tag == "li" for a in node.iterancestors())
         and not _in_furniture(node)
     ]
@@ -479,11 +489,11 @@ def _lone_marked(candidates: list[tuple[Any, bool]], keys: frozenset[str]) -> st
     return headline if _size(headline) >= 3 and not _is_site_name(headline, keys) else None
 
 
-def _visible_piece(tree: Any, references: list[str], keys: frozenset[str]) -> str | None:
+def _visible_piece(tree: Any, references: list[Words], keys: frozenset[str]) -> str | None:
     """The longest piece of a title ("Site - Section - Headline") that the page shows as
     a text of its own, in whatever element: an old page's headline is often a <b> or a
     <font>."""
-    refs = [words for words in map(_words, references) if words.key]
+    refs = [words for words in references if words.key]
     best: tuple[float, str] | None = None
     for node in tree.xpath(TEXTS_XPATH):
         found = " ".join(str(node).split())
@@ -513,7 +523,7 @@ def _in_furniture(node: Any, *, links: bool = True) -> bool:
     for parent in [node, *node.iterancestors()]:
         if parent.tag in ("nav", "aside", "footer", "button") or (links and parent.tag == "a"):
             return True
-        if FURNITURE_MARK.search(f"{parent.get('class', '')} {parent.get('id', '')}"):
+        if FURNITURE_MARK.search(_marks(parent)):
             return True
     return False
 
@@ -526,7 +536,7 @@ def _in_article(node: Any) -> bool:
             return False
         if parent.tag in ("article", "main") or parent.get("itemprop") == "articleBody":
             return True
-        if ARTICLE_MARK.search(f"{parent.get('class', '')} {parent.get('id', '')}"):
+        if ARTICLE_MARK.search(_marks(parent)):
             return True
     return False
 
@@ -623,6 +633,11 @@ def _is_site_name(piece: str, keys: frozenset[str]) -> bool:
     return any(key == k or (len(k) >= 4 and k in key) or (len(key) >= 4 and key in k) for k in keys)
 
 
+def _marks(element: Any) -> str:
+    """An element's class and id, for the patterns that mark what it holds."""
+    return f"{element.get('class', '')} {element.get('id', '')}"
+
+
 def _undecorate(title: str) -> str:
     return DECORATION.sub("", title).strip()
 
@@ -711,7 +726,7 @@ def _near_headline(node: Any) -> bool:
     for level, parent in enumerate(node.iterancestors()):
         if level >= 6 or not isinstance(parent.tag, str):
             return False
-        marks = f"{parent.get('class', '')} {parent.get('id', '')}"
+        marks = _marks(parent)
         if parent.tag in NOT_NEAR_TAGS or TEASER_BOX.search(marks):
             return False
         if (level < 4 or parent.tag == "article") and parent.find(".//h1") is not None:
@@ -727,9 +742,10 @@ def _is_lede(tree: Any, description: str) -> bool:
     if len(key) < 40:
         return False
     for node in tree.iter("p"):
-        if len(node.text_content()) < len(key) or STANDFIRST_CLASSES.search(node.get("class", "")):
+        content = node.text_content()
+        if len(content) < len(key) or STANDFIRST_CLASSES.search(node.get("class", "")):
             continue
-        found = _key(node.text_content())
+        found = _key(content)
         if found == key or (cut and found.startswith(key)):
             return True
     return False

@@ -104,15 +104,15 @@ def count_articles_seen_between(db: Database, start_utc: str, end_utc: str) -> i
 
 def articles_seen_between(db: Database, start_utc: str, end_utc: str) -> list[dict[str, Any]]:
     """Articles first seen in [start, end), oldest first, as plain dicts."""
-    cursor = db.execute(
-        """SELECT id, url, source, title, author, published_at, site_name, summary, text,
-                  first_seen_at
-           FROM articles WHERE first_seen_at >= ? AND first_seen_at < ?
-           ORDER BY source, coalesce(published_at, first_seen_at), id""",
-        [start_utc, end_utc],
+    return list(
+        db.query(
+            """SELECT id, url, source, title, author, published_at, site_name, summary, text,
+                      first_seen_at
+               FROM articles WHERE first_seen_at >= ? AND first_seen_at < ?
+               ORDER BY source, coalesce(published_at, first_seen_at), id""",
+            [start_utc, end_utc],
+        )
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def search(db: Database, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -180,7 +180,7 @@ def find_articles(
         )
     if query.limit:
         sql += f" LIMIT {int(query.limit)}"
-    return _dicts(db.execute(sql, params))
+    return list(db.query(sql, params))
 
 
 def _search(db: Database, query: ArticleQuery, columns: list[str]) -> list[dict[str, Any]]:
@@ -196,7 +196,7 @@ def _search(db: Database, query: ArticleQuery, columns: list[str]) -> list[dict[
         "WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ? "
         f"AND +articles_fts.rowid IN ({', '.join('?' for _ in ranked)})"
     )
-    rows = _dicts(db.execute(sql, [query.text, min(ranked), max(ranked), *ranked]))
+    rows = list(db.query(sql, [query.text, min(ranked), max(ranked), *ranked]))
     order = {rowid: k for k, rowid in enumerate(ranked)}
     return sorted(rows, key=lambda row: order[row["id"]])
 
@@ -260,11 +260,6 @@ def stored_names(db: Database, kind: str) -> list[str]:
     return [row[0] for row in db.execute(sql)]
 
 
-def _dicts(cursor: Any) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _filters(query: ArticleQuery) -> tuple[str, list[Any]]:
     clauses, params = ["1"], []
     when = WHEN
@@ -302,15 +297,14 @@ def get_article(db: Database, key: str) -> dict[str, Any] | None:
     topics."""
     cleaned = clean_url(key) if "://" in key else key
     urls = [key, cleaned, _other_slash(cleaned)]
-    cursor = db.execute(
+    rows = db.query(
         """SELECT * FROM articles WHERE id = ? OR url IN (?, ?, ?)
            OR url IN (SELECT article_url FROM aliases WHERE url IN (?, ?, ?))""",
         [int(key) if key.isdigit() and len(key) < 19 else -1, *urls, *urls],  # an int64
     )
-    row = cursor.fetchone()
-    if row is None:
+    article = next(rows, None)
+    if article is None:
         return None
-    article = dict(zip([d[0] for d in cursor.description], row, strict=True))
     article["aliases"] = [
         r[0]
         for r in db.execute(
