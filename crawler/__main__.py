@@ -19,6 +19,7 @@ from scrapy.crawler import CrawlerProcess
 from sqlite_utils import Database
 
 from crawler.pipelines.processing import start_workers_early
+from crawler.reports import summary_line
 from crawler.settings import apply_source_settings, crawl_settings
 from crawler.spiders.news import NewsSpider
 from digest import store
@@ -42,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--log-level", help="Scrapy log level (default WARNING)")
     parser.add_argument(
+        "--progress-dir",
+        type=Path,
+        metavar="DIR",
+        help="write each source's running counts here once a second (crawler/progress.py)",
+    )
+    parser.add_argument(
         "--redis", metavar="URL", help="crawl through the cluster's shared frontier in Redis"
     )
     parser.add_argument(
@@ -62,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         if refused := refused_with_redis(args):
             print(refused, file=sys.stderr)
             return 2
-        from crawler.cluster.run import run_cluster
+        try:
+            from crawler.cluster.run import run_cluster
+        except ConfigError as exc:  # the 'cluster' extra is not installed
+            print(f"newsdesk: {exc}", file=sys.stderr)
+            return 2
 
         return run_cluster(
             cfg,
@@ -92,6 +103,7 @@ def _crawl(cfg: Config, sources: list[Source], args: argparse.Namespace) -> int:
         backfill_days=args.backfill,
         log_level=args.log_level,
         process=args.process,
+        progress_dir=args.progress_dir,
     )
     process = CrawlerProcess(settings)
     reports: dict[str, dict[str, Any]] = {}
@@ -110,7 +122,7 @@ def _crawl(cfg: Config, sources: list[Source], args: argparse.Namespace) -> int:
     if not args.run_id:
         store.finish_run(db, run_id, _run_status(reports))
     for name, info in sorted(reports.items()):
-        print(_summary(name, info), flush=True)
+        print(summary_line(name, info), flush=True)
     return 1 if any(info.get("not_recorded") for info in reports.values()) else 0
 
 
@@ -144,21 +156,6 @@ def _recorder(db: Database, run_id: int, reports: dict[str, dict[str, Any]]) -> 
             print(f"newsdesk: {spider.source.name}: outcome not recorded: {exc}", file=sys.stderr)
 
     return record
-
-
-def _summary(name: str, info: dict[str, Any]) -> str:
-    line = (
-        f"{name}: {info['status']}, {info['pages_saved']} new pages, "
-        f"{info['known_skipped']} known skipped, {info['not_modified']} not modified, "
-        f"{info['requests']} requests in {info['duration_s']:.1f}s"
-    )
-    if info.get("articles"):
-        line += f", {info['articles']} articles"
-    if info["errors"]:
-        line += (
-            " (errors: " + ", ".join(f"{k} {n}" for k, n in sorted(info["errors"].items())) + ")"
-        )
-    return line
 
 
 if __name__ == "__main__":

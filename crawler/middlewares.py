@@ -7,13 +7,14 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from typing import Any
+from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Request, Response
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -28,7 +29,13 @@ class RobotsUnavailable(IgnoreRequest):
     """robots.txt answered 5xx or could not be fetched: the site is not crawled this run."""
 
 
-class _DenyAll:
+class _DenyAll(RobotParser):
+    """The parser a site gets whose robots.txt is unavailable: nothing is allowed."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
+        return cls()
+
     def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
         return False
 
@@ -71,7 +78,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         # Like Scrapy's, but the requests waiting for this robots.txt get a deny-all parser.
         waiting = self._parsers.get(netloc)
         deny = _DenyAll()
-        self._parsers[netloc] = deny  # type: ignore[assignment]
+        self._parsers[netloc] = deny
         self._unavailable[netloc] = str(exc)
         if isinstance(waiting, Deferred):
             waiting.callback(deny)
@@ -160,7 +167,8 @@ def is_public_host(host: str) -> bool:
     if not host:
         return False
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        # str(): typed str | int, an IP address's text for the AF_INET(6) results here
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except (OSError, UnicodeError):
         return True  # unresolvable: the download fails on its own, nothing is reached
     return all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urldefrag, urlsplit
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 
+from digest.clock import parse_iso
 from digest.config import Source
 from digest.pages import GZIP_MAGIC, decode_html
 from digest.pagetags import declares_article
@@ -169,10 +170,9 @@ def _parse_date(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_iso(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def page_text(response: TextResponse) -> str:

@@ -1,9 +1,8 @@
-"""What one source's crawl amounted to: error kinds and the run record."""
+"""What one source's crawl amounted to: error kinds, the run record and its terminal line."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.exceptions import (
@@ -21,6 +20,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from twisted.python.failure import Failure
 
 from crawler.middlewares import PrivateAddress, RobotsUnavailable
+from digest.clock import to_utc_iso, utc_now
 
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((RobotsUnavailable,), "robots_unavailable"),
@@ -34,7 +34,7 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 
 def error_kind(failure: Failure) -> str:
     """A short name for why a request failed: http_4xx, timeout, robots_denied, ..."""
-    if failure.check(HttpError):
+    if isinstance(failure.value, HttpError):  # failure.check, with the type narrowed
         return f"http_{failure.value.response.status // 100}xx"
     for types, kind in _KINDS:
         if failure.check(*types):
@@ -78,8 +78,8 @@ def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "status": status,
-        "started_at": spider.started_at.isoformat(timespec="seconds"),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started_at": to_utc_iso(spider.started_at),
+        "finished_at": utc_now(),
         "duration_s": round(time.monotonic() - spider.clock, 3),
         "requests": stats.get("downloader/request_count", 0),
         "pages_saved": saved,
@@ -91,3 +91,26 @@ def source_report(spider: Any, stats: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "first_error": first_error,
     }
+
+
+def summary_line(name: str, info: dict[str, Any], *, all_workers: bool = False) -> str:
+    """The terminal's line for one source's crawl, from its report: ``source_report``, or
+    with ``all_workers`` the cluster slot's report (counts summed over every worker)."""
+    if all_workers:
+        line = (
+            f"{name}: {info['status']}, {info['pages_saved']} pages to the store (all workers), "
+            f"{info['known_skipped']} known skipped, {info['requests']} requests"
+        )
+    else:
+        line = (
+            f"{name}: {info['status']}, {info['pages_saved']} new pages, "
+            f"{info['known_skipped']} known skipped, {info['not_modified']} not modified, "
+            f"{info['requests']} requests in {info['duration_s']:.1f}s"
+        )
+        if info.get("articles"):
+            line += f", {info['articles']} articles"
+    if info["errors"]:
+        line += (
+            " (errors: " + ", ".join(f"{k} {n}" for k, n in sorted(info["errors"].items())) + ")"
+        )
+    return line

@@ -46,6 +46,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
 }
 ITEM_PIPELINES = {"crawler.pipelines.persist.StorePagesPipeline": 800}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500}  # off unless NEWSDESK_PROGRESS_DIR is set
 
 # Listing pages (sections, feeds, sitemaps) are kept in an HTTP cache and revalidated
 # with If-None-Match / If-Modified-Since; article pages are never cached.
@@ -63,6 +64,7 @@ NEWSDESK_REFRESH = False  # fetch article pages already in the store again
 NEWSDESK_PRIVATE_HOSTS: list[str] = []  # hosts of sources that opted in to private addresses
 NEWSDESK_PROCESS = False  # extract and summarise pages while the crawl runs
 NEWSDESK_CONFIG_PATH = ""  # the config file, which the processing workers read
+NEWSDESK_PROGRESS_DIR = ""  # each source's running counts go here (crawler/progress.py)
 
 
 def crawl_settings(
@@ -72,6 +74,7 @@ def crawl_settings(
     backfill_days: float | None = None,
     log_level: str | None = None,
     process: bool = False,
+    progress_dir: Path | None = None,
 ) -> Settings:
     """Scrapy settings for one crawl process, from this module and the config."""
     settings = Settings()
@@ -88,6 +91,7 @@ def crawl_settings(
             "NEWSDESK_REFRESH": refresh,
             "NEWSDESK_PROCESS": process,
             "NEWSDESK_CONFIG_PATH": str(cfg.config_path or ""),
+            "NEWSDESK_PROGRESS_DIR": str(progress_dir or ""),
             "NEWSDESK_SITEMAP_MAX_AGE_DAYS": backfill_days or cfg.sitemap_max_age_days,
             "HTTPCACHE_DIR": str(Path(cfg.data_dir) / "httpcache"),
             "NEWSDESK_PRIVATE_HOSTS": sorted(

@@ -51,6 +51,8 @@ class SiteServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # typed str | bytes; an AF_INET server's host is a str
+            host = host.decode("ascii")
         return f"http://{host}:{port}"
 
 
@@ -129,4 +131,3 @@ def serve_site(root: Path = SAMPLE_SITE, host: str = "127.0.0.1") -> Iterator[Si
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-

@@ -32,7 +32,7 @@ METADATA_NAME = "datasette-metadata.json"
 INSTALL_HINT = "Datasette is not installed: pip install -e '.[browse]' in newsdesk's folder"
 SQL_TIME_LIMIT_MS = 3000
 STOP_GRACE_S = 5.0
-ISO_UTC = "%Y-%m-%dT%H:%M:%S+00:00"  # the store's timestamp format (digest.store.utcnow)
+ISO_UTC = "%Y-%m-%dT%H:%M:%S+00:00"  # the store's timestamp format (digest.clock.utc_now)
 
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "articles": (
@@ -56,7 +56,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "image_url": "Top image.",
             "tags": "JSON list of the page's tags.",
             "categories": "JSON list of the page's categories.",
-            "summary": "A few sentences chosen by sumy (LexRank).",
+            "summary": "The lead, then sentences valued by position and sumy's TextRank score.",
             "text": "Body text, one paragraph per line, page furniture removed.",
             "text_sha256": "Hash of text, to notice changed articles.",
             "first_seen_at": "When newsdesk first saw it (UTC); decides its digest day.",

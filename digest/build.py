@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from digest import store
+from digest.clock import parse_iso, to_utc_iso
 from digest.config import Config, Topic
 from digest.days import day_ended, day_window
 from digest.render import digest_json, render_feed, render_html, render_markdown, write_atomic
@@ -90,7 +91,7 @@ def build_digest(
     sections = _topic_sections(on_topic, topics, cfg) + _source_sections(off_topic, cfg)
     sources_with_news = {a["source"] for s in stories for a in s.articles}
     health = _health(store.source_runs_between(db, start, end), cfg, sources_with_news)
-    generated = now.astimezone(UTC).isoformat(timespec="seconds")
+    generated = to_utc_iso(now)
     return Digest(
         day,
         cfg.timezone,
@@ -148,7 +149,7 @@ def _item(story: Story, cfg: Config) -> DigestItem:
 def _local(stamp: str | None, cfg: Config) -> str | None:
     if not stamp or len(stamp) == 10:
         return stamp
-    moment = datetime.fromisoformat(stamp)
+    moment = parse_iso(stamp)
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M")
     return moment.astimezone(cfg.tz).strftime("%Y-%m-%d %H:%M")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -554,7 +555,7 @@ def _tokens(value: str | None) -> list[str]:
 
 
 WRITER_CLASSES = ("byline", "author", "autor", "auteur")
-RANKS = (
+RANKS: tuple[Callable[[Any], bool], ...] = (
     lambda n: "author" in _tokens(n.get("itemprop")) and n.tag != "meta",
     lambda n: n.tag == "a" and "author" in _tokens(n.get("rel")),
     lambda n: any(w in _class(n) for w in WRITER_CLASSES) and "name" in _class(n),

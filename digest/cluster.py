@@ -13,6 +13,7 @@ Only the cluster mode imports this module; a single machine never imports ``redi
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import secrets
 import socket
@@ -21,7 +22,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.config import redact
+from digest.config import ConfigError, redact
 from digest.store import FetchedPage, process_alive
 
 if TYPE_CHECKING:
@@ -40,7 +41,24 @@ KNOWN_SYNCED = PREFIX + "known:synced"  # string: the known sets hold the whole 
 DEAD_KEPT = 1000
 
 MIB = 1024 * 1024
+EXTRA_MISSING = "cluster mode needs the 'cluster' extra: pip install -e '.[cluster]'"
 _HEADER_FIELDS = tuple(f.name for f in fields(FetchedPage) if f.name != "html")
+
+
+class ClusterExtraMissing(ConfigError):
+    """redis or scrapy-redis is not installed. A ConfigError, so that the command line
+    says it in one line and exits 2."""
+
+
+def require_cluster_extra(*modules: str) -> None:
+    """ClusterExtraMissing unless ``redis`` and ``modules`` import: the 'cluster' extra's
+    packages (the crawler adds its ``scrapy_redis``; digest never imports Scrapy). Every
+    way into cluster mode passes here: ``connect``, and the import of ``crawler.cluster``."""
+    for name in ("redis", *modules):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise ClusterExtraMissing(EXTRA_MISSING) from None
 
 
 class RedisUnavailable(Exception):
@@ -55,7 +73,9 @@ def connect(url: str, *, timeout: float = 10.0) -> Redis:
     """A client for ``url`` whose connection has been checked with a PING.
 
     Raises RedisUnavailable with a one-line message when the URL is malformed, the server
-    cannot be reached, or it wants a password we did not give."""
+    cannot be reached, or it wants a password we did not give; ClusterExtraMissing when
+    the 'cluster' extra is not installed."""
+    require_cluster_extra()
     import redis
 
     try:

@@ -20,7 +20,7 @@ from typing import Any, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
+import re2  # google-re2 ships no type hints: pyproject.toml's [tool.mypy] says so
 from cssselect import GenericTranslator, SelectorError
 
 CONFIG_ENV = "NEWSDESK_CONFIG"

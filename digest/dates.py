@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from digest.clock import read_iso, to_utc_iso
 from digest.pagetags import MetaTags, first_attr, text
 
 PUBLISHED_META = (
@@ -193,15 +194,15 @@ def to_utc(value: str | None) -> str | None:
     found = normalise(value)
     if not found or len(found) == 10:
         return found
-    moment = datetime.fromisoformat(found)
+    moment = read_iso(found)
     if moment.tzinfo is None:
         return found
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return to_utc_iso(moment)
 
 
 def _parse(raw: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+        return read_iso(raw.replace("z", "+00:00"))  # pages write a lower-case z too
     except ValueError:
         pass
     try:  # RFC 2822, as feeds and some meta tags write it

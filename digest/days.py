@@ -8,8 +8,9 @@ digest written for it is final (docs/service.md states the whole rule).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from digest.clock import parse_iso, to_utc_iso
 from digest.config import Config
 
 
@@ -27,8 +28,8 @@ def day_window(day: date, cfg: Config) -> tuple[str, str]:
     """The UTC [start, end) of a local calendar day, as store timestamps."""
     start, end = day_bounds(day, cfg)
     return (
-        start.astimezone(UTC).isoformat(timespec="seconds"),
-        end.astimezone(UTC).isoformat(timespec="seconds"),
+        to_utc_iso(start),
+        to_utc_iso(end),
     )
 
 
@@ -42,7 +43,7 @@ def first_day(first_run: str | None, cfg: Config, now: datetime) -> date:
     (today, for a store with no run yet)."""
     if first_run is None:
         return now.astimezone(cfg.tz).date()
-    return datetime.fromisoformat(first_run).astimezone(cfg.tz).date()
+    return parse_iso(first_run).astimezone(cfg.tz).date()
 
 
 def check_day(day: date, *, first: date, today: date) -> None:

@@ -94,6 +94,22 @@ FURNITURE_LINE = re.compile(
     )$""".replace("{RELATED}", RELATED),
     re.IGNORECASE | re.VERBOSE,
 )
+# Sentences that are furniture, read where a summary picks sentences (digest/summarise.py):
+# a caption or pointer at the start ("Photo: …", "Read more", "Watch:"), a picture credit
+# or a reporting credit anywhere in it, or a paragraph that ends in a picture credit.
+CAPTION_START = re.compile(
+    r"^\W*(?:(?:photo|photograph|image|picture|pic|video|graphic|illustration|caption)s?"
+    r"(?:\s+credits?)?\s*[:|]|credits?\s*:|file\s+(?:photo|image|picture)|"
+    r"scroll\s+down\s+for|click\s+here|read\s+more\b|also\s+read\b|watch\s*:)",
+    re.IGNORECASE,
+)
+PHOTO_CREDIT = r"\(\s*(?:photo|image|picture|file\s+photo|credit)s?\b[^)]*\)"
+CREDIT_IN_SENTENCE = re.compile(
+    PHOTO_CREDIT + r"|\b(?:reporting|writing|editing|additional\s+reporting)\s+by\s",
+    re.IGNORECASE,
+)
+ENDS_WITH_PHOTO_CREDIT = re.compile(PHOTO_CREDIT + r"\W*$", re.IGNORECASE)
+
 SHORTCODE = re.compile(r"\[(\w+)\b[^\]]*\].*\[/\1\]")  # WordPress shortcodes left as text
 BULLET = re.compile(r"^[-*•]\s+")
 # The heading of a box of teasers (in the body's second half): cut with the teasers below it.

@@ -37,7 +37,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from digest import store
 from digest.cluster import (
@@ -59,10 +59,9 @@ from digest.cluster import (
     holder_host_pid,
     holder_ident,
     payload_limit,
-    redact,
     url_member,
 )
-from digest.config import Config
+from digest.config import Config, redact
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -72,7 +71,7 @@ log = logging.getLogger("newsdesk.ingest")
 
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 10.0
-TAKE_TIMEOUT = 1.0  # seconds a BLMOVE waits for a page before the loop looks around
+TAKE_TIMEOUT = 1  # seconds (whole) a BLMOVE waits for a page before the loop looks around
 SYNC_CHUNK = 1000
 DRAIN_SECONDS = 60.0  # after a crawl, the longest its ingest thread goes on emptying the queue
 STANDBY_SECONDS = 1.0  # how often a crawl's standby writer checks whether the role is free
@@ -260,7 +259,8 @@ class IngestWriter:
         to ``ingest_batch_size`` new pages. Returns how many payloads it handled."""
         assert self.redis is not None
         r = self.redis
-        batch = r.lrange(PROCESSING, 0, -1)
+        # redis-py types replies as bytes | str; connect() does not decode them: bytes
+        batch = cast(list[bytes], r.lrange(PROCESSING, 0, -1))
         if batch and int(r.get(ATTEMPTS) or 0) >= MAX_ATTEMPTS:
             self._set_aside(batch)
             return len(batch)

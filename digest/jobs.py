@@ -9,11 +9,13 @@ service is asked to stop, the whole group is ended (SIGTERM, SIGTERM, SIGKILL).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import days, store
+from digest.clock import parse_iso, to_utc_iso
 from digest.config import Config
 from digest.process import ProcessResult, die_with_parent, process_pages
 
@@ -37,21 +40,58 @@ def run_crawl(
     backfill_days: float | None = None,
     stop: threading.Event | None = None,
     process: bool = False,
+    progress: CrawlWatcher | None = None,
 ) -> dict[str, Any]:
     """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row. With
-    ``process``, pages are extracted and summarised by the crawl as they arrive."""
+    ``process``, pages are extracted and summarised by the crawl as they arrive. With
+    ``progress``, it is called about once a second with each started source's counts
+    (requests, new pages, articles processed)."""
     db = store.open_db(cfg.db_path)
     store.sync_sources(db, [(src.name, src.homepage) for src in cfg.sources])
     run_id = store.start_run(db, "crawl")
-    cmd = [
-        sys.executable,
-        "-m",
-        "crawler",
-        "--config",
-        str(cfg.config_path),
-        "--run-id",
-        str(run_id),
-    ]
+    cmd = _crawl_command(cfg, run_id, sources, refresh, backfill_days, process)
+    said = None
+    with tempfile.TemporaryDirectory(prefix="newsdesk-progress-") as folder:
+        cmd += ["--progress-dir", folder] if progress else []
+        watch = (lambda: progress(_read_progress(Path(folder)))) if progress else None
+        # With a progress display the crawl's closing lines come back in the row
+        # ("output"), so that they do not land in the middle of the display's line.
+        output = Path(folder, "output.txt").open("w+b") if progress else None  # noqa: SIM115
+        child = subprocess.Popen(
+            cmd, start_new_session=True, preexec_fn=die_with_parent, stdout=output
+        )
+        try:
+            status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop, watch)
+        except KeyboardInterrupt:  # a second stop signal: at once, but recorded
+            _end_group(child)
+            _finish_quietly(db, run_id, "interrupted", {"exit_code": child.returncode})
+            raise
+        if watch is not None and output is not None:
+            watch()
+            output.seek(0)
+            said = output.read().decode("utf-8", "replace")
+            output.close()
+    if status == "exited":
+        status = _crawl_status(store.source_runs(db, run_id), child.returncode)
+    store.finish_run(db, run_id, status, {"exit_code": child.returncode, "sources": sources})
+    row = store.get_run(db, run_id)
+    row["sources"] = store.source_runs(db, run_id)
+    row["output"] = said
+    db.close()
+    _log_crawl(row)
+    return row
+
+
+def _crawl_command(
+    cfg: Config,
+    run_id: int,
+    sources: list[str] | None,
+    refresh: bool,
+    backfill_days: float | None,
+    process: bool,
+) -> list[str]:
+    cmd = [sys.executable, "-m", "crawler", "--config", str(cfg.config_path)]
+    cmd += ["--run-id", str(run_id)]
     for name in sources or []:
         cmd += ["--source", name]
     cmd += ["--refresh"] if refresh else []
@@ -59,21 +99,37 @@ def run_crawl(
     # With Redis the pages reach the store through the ingest writer, not this crawl:
     # processing comes after it (run_process), as before.
     cmd += ["--process"] if process and not cfg.cluster.redis_url else []
-    child = subprocess.Popen(cmd, start_new_session=True, preexec_fn=die_with_parent)
-    try:
-        status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop)
-    except KeyboardInterrupt:  # a second stop signal: at once, but recorded
-        _end_group(child)
-        _finish_quietly(db, run_id, "interrupted", {"exit_code": child.returncode})
-        raise
-    if status == "exited":
-        status = _crawl_status(store.source_runs(db, run_id), child.returncode)
-    store.finish_run(db, run_id, status, {"exit_code": child.returncode, "sources": sources})
-    row = store.get_run(db, run_id)
-    row["sources"] = store.source_runs(db, run_id)
-    db.close()
-    log.info("crawl run=%s status=%s", run_id, status)
-    return row
+    return cmd
+
+
+def _log_crawl(row: dict[str, Any]) -> None:
+    """The crawl's one log line, with its counts summed over the sources."""
+    totals = {k: sum(r.get(k) or 0 for r in row["sources"]) for k in CRAWL_TOTALS}
+    errors = sum(sum((r.get("errors") or {}).values()) for r in row["sources"])
+    counted = " ".join(f"{k}={n}" for k, n in totals.items())
+    log.info(
+        "crawl run=%s status=%s sources=%s %s errors=%s",
+        row["id"],
+        row["status"],
+        len(row["sources"]),
+        counted,
+        errors,
+    )
+
+
+CRAWL_TOTALS = ("requests", "pages_saved", "pages_unchanged", "known_skipped", "not_modified")
+CrawlWatcher = Callable[[dict[str, dict[str, int]]], None]
+
+
+def _read_progress(folder: Path) -> dict[str, dict[str, int]]:
+    """Each started source's latest counts, as the crawl writes them (crawler/progress.py)."""
+    found: dict[str, dict[str, int]] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            found[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # replaced as it was read: the next look sees it
+    return found
 
 
 def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
@@ -83,15 +139,25 @@ def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
     return "partial" if failed else "ok"
 
 
-def _wait_child(child: subprocess.Popen[bytes], cap: float, stop: threading.Event | None) -> str:
-    """Wait for the crawl; on the cap or a stop request end its whole process group."""
+def _wait_child(
+    child: subprocess.Popen[bytes],
+    cap: float,
+    stop: threading.Event | None,
+    watch: Callable[[], None] | None = None,
+) -> str:
+    """Wait for the crawl, calling ``watch`` about once a second; on the cap or a stop
+    request end its whole process group."""
     deadline = time.monotonic() + cap
+    looked = time.monotonic()
     while True:
         try:
             child.wait(timeout=0.25)
             return "exited"
         except subprocess.TimeoutExpired:
             pass
+        if watch is not None and time.monotonic() - looked >= 1:
+            watch()
+            looked = time.monotonic()
         if stop is not None and stop.is_set():
             _end_group(child)
             return "interrupted"
@@ -212,13 +278,57 @@ def _finish_quietly(db: Any, run_id: int, status: str, detail: dict[str, Any]) -
 
 
 def crawl_and_process(
-    cfg: Config, stop: threading.Event | None = None, sources: list[str] | None = None
-) -> None:
+    cfg: Config,
+    stop: threading.Event | None = None,
+    sources: list[str] | None = None,
+    *,
+    on_crawl: CrawlWatcher | None = None,
+    on_pages: Callable[[int, int, str], None] | None = None,
+) -> dict[str, Any]:
     """The interval job: one crawl that processes pages as they arrive, then processing of
-    any page it left pending (a failed extraction's retry, a crawl cut short)."""
-    run_crawl(cfg, sources=sources, stop=stop, process=True)
+    any page it left pending (a failed extraction's retry, a crawl cut short). Progress
+    goes to ``on_crawl``/``on_pages``, by default to the log once a minute, with the
+    crawl's closing lines. Returns the crawl's ``runs`` row."""
+    watcher = on_crawl or LogEvery("crawl").crawl
+    run = run_crawl(cfg, sources=sources, stop=stop, process=True, progress=watcher)
+    if on_crawl is None:
+        for line in (run["output"] or "").splitlines():
+            log.info("crawl run=%s %s", run["id"], line)
     if stop is None or not stop.is_set():
-        run_process(cfg, stop=stop)
+        run_process(cfg, stop=stop, progress=on_pages or LogEvery("process").pages)
+    return run
+
+
+class LogEvery:
+    """Progress as a counted log line at most once a period (the service's long work)."""
+
+    def __init__(self, kind: str, seconds: float = 60) -> None:
+        self.kind, self.seconds = kind, seconds
+        self.last = time.monotonic()
+
+    def _due(self) -> bool:
+        if time.monotonic() - self.last < self.seconds:
+            return False
+        self.last = time.monotonic()
+        return True
+
+    def crawl(self, counts: dict[str, dict[str, int]]) -> None:
+        if counts and self._due():
+            log.info("crawl in progress: %s", crawl_line(counts))
+
+    def pages(self, done: int, total: int, state: str) -> None:
+        if self._due():
+            log.info("process in progress: %s/%s pages", done, total)
+
+
+def crawl_line(counts: dict[str, dict[str, int]]) -> str:
+    """``src 12 new pages, 40 requests; …`` (and processed articles when there are any)."""
+    parts = []
+    for name, c in counts.items():
+        part = f"{name} {c.get('pages', 0)} new pages, {c.get('requests', 0)} requests"
+        part += f", {c['processed']} processed" if c.get("processed") else ""
+        parts.append(part)
+    return "; ".join(parts)
 
 
 def digest_due_days(cfg: Config, now: datetime) -> list[date]:
@@ -280,7 +390,7 @@ def crawl_overdue(cfg: Config, now: datetime | None = None) -> bool:
     db.close()
     if last is None:
         return True
-    elapsed = (now or datetime.now(UTC)) - datetime.fromisoformat(last)
+    elapsed = (now or datetime.now(UTC)) - parse_iso(last)
     return elapsed >= timedelta(minutes=cfg.crawl_interval_minutes)
 
 
@@ -289,9 +399,7 @@ def run_maintenance(cfg: Config, now: datetime | None = None) -> dict[str, int]:
     cutoff = (now or datetime.now(UTC)) - timedelta(days=cfg.keep_pages_days)
     db = store.open_db(cfg.db_path)
     run_id = store.start_run(db, "maintenance")
-    result = store.maintain(
-        db, drop_html_before=cutoff.astimezone(UTC).isoformat(timespec="seconds")
-    )
+    result = store.maintain(db, drop_html_before=to_utc_iso(cutoff))
     store.finish_run(db, run_id, "ok", result)
     db.close()
     log.info("maintenance %s", result)

@@ -12,7 +12,7 @@ import json
 import re
 import shlex
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TextIO
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from digest import store
+from digest.clock import to_utc_iso
 from digest.store.articles import fts_columns, stored_names
 
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
@@ -41,16 +42,12 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime | None = None) -> str:
         hours = int(match[1]) * {"h": 1, "d": 24, "w": 168}[match[2]]
         if hours > MAX_AGO_HOURS:
             raise QueryError(f"{text!r} reaches back too far: give at most 36500d (100 years)")
-        return _utc(now - timedelta(hours=hours))
+        return to_utc_iso(now - timedelta(hours=hours))
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise QueryError(f"expected 7d, 24h, 2w or a date like 2026-11-01, got {text!r}") from None
-    return _utc(datetime.combine(day, time(0), tz))
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return to_utc_iso(datetime.combine(day, time(0), tz))
 
 
 def run_query(db: Database, query: store.ArticleQuery, **kw: Any) -> list[dict[str, Any]]:
@@ -229,7 +226,7 @@ def _known_columns(colspec: re.Match[str], columns: set[str]) -> bool:
 
 
 def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:
-    """Rows as an aligned table, JSON or CSV."""
+    """Rows as the terminal's listing (``_listing``), JSON or CSV."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     if fmt == "csv":
@@ -238,10 +235,12 @@ def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().rstrip("\n")
-    return _table(rows)
+    return _listing(rows)
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def _listing(rows: list[dict[str, Any]]) -> str:
+    """Articles for a terminal: id, day, source and title on one line, the URL (and the
+    search snippet, if any) indented below."""
     lines = []
     for row in rows:
         when = (row.get("published_at") or row.get("first_seen_at") or "")[:10]
@@ -250,6 +249,29 @@ def _table(rows: list[dict[str, Any]]) -> str:
         if row.get("snippet"):
             lines.append(f"        {row['snippet']}")
     return "\n".join(lines)
+
+
+def table_cell(value: Any) -> str:
+    """One cell of ``format_table``: None is empty, anything else ``str(value)`` (a value
+    that needs a unit, such as a rate in percent, is formatted before)."""
+    return "" if value is None else str(value)
+
+
+def format_table(
+    columns: Sequence[tuple[str, str]],
+    rows: list[dict[str, Any]],
+    *,
+    cell: Callable[[Any], str] = table_cell,
+) -> str:
+    """Rows as an aligned plain-text table: the titles, then one line a row. ``columns``
+    are (key, title) pairs; a row's cell is ``cell(row.get(key))``. Columns are two spaces
+    apart, each as wide as its widest cell; no line ends in spaces."""
+    table = [[title for _, title in columns]]
+    table += [[cell(row.get(key)) for key, _ in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
+    )
 
 
 def format_article(article: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import secrets
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from digest.clock import to_utc_iso
 from digest.config import fault_active, fault_point
 from digest.text import clean_text
 
@@ -74,7 +75,8 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
     data = asdict(digest)
     data["day"] = digest.day.isoformat()
     data["count"] = digest.count
-    return _clean({"schema": SCHEMA, **data})
+    cleaned: dict[str, Any] = _clean({"schema": SCHEMA, **data})
+    return cleaned
 
 
 def _clean(value: Any) -> Any:
@@ -117,7 +119,7 @@ def render_feed(json_files: list[Path], *, now: datetime) -> str:
         for old in folder.glob("*.entry.json"):
             if old.name not in kept:  # a digest that left the feed
                 old.unlink(missing_ok=True)
-    updated = now.astimezone(UTC).isoformat(timespec="seconds")
+    updated = to_utc_iso(now)
     return _env().get_template("feed.xml").render(entries=entries, updated=updated)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import store
+from digest.clock import to_utc_iso, utc_now
 from digest.config import Config
 
 LOG_FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
@@ -55,7 +56,7 @@ class ServiceLock:
         """Record the holder's PID and ``extra`` (next run times) in the lock file."""
         self.handle.seek(0)
         self.handle.truncate()
-        json.dump({"pid": os.getpid(), "started": _now(), **extra}, self.handle)
+        json.dump({"pid": os.getpid(), "started": utc_now(), **extra}, self.handle)
         self.handle.flush()
 
     def release(self) -> None:
@@ -66,9 +67,10 @@ class ServiceLock:
 
 def read_state(lock_path: Path) -> dict[str, Any]:
     try:
-        return json.loads(lock_path.read_text(encoding="utf-8") or "{}")
+        state: dict[str, Any] = json.loads(lock_path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return {}
+    return state
 
 
 def service_running(data_dir: Path) -> bool:
@@ -134,8 +136,8 @@ def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _source_health(db: Any, name: str, now: datetime) -> dict[str, Any]:
-    week = store.source_health(db, name, since=_ago(now, 7))
-    month = store.source_health(db, name, since=_ago(now, 28))
+    week = store.source_health(db, name, since=to_utc_iso(now - timedelta(days=7)))
+    month = store.source_health(db, name, since=to_utc_iso(now - timedelta(days=28)))
     rate = week["failed"] / week["crawls"] if week["crawls"] else None
     return {
         "source": name,
@@ -158,9 +160,32 @@ def _yield_warning(last_week: int, three_weeks_before: int) -> str | None:
     return None
 
 
-def _ago(now: datetime, days: int) -> str:
-    return (now - timedelta(days=days)).astimezone(UTC).isoformat(timespec="seconds")
+SYSTEMD_UNIT = """[Unit]
+Description=newsdesk: business-news monitoring desk
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+WorkingDirectory={workdir}
+ExecStart={executable} -m scheduler --config {config} run
+Restart=on-failure
+RestartSec=30
+KillSignal=SIGTERM
+TimeoutStopSec=60
+
+[Install]
+WantedBy=default.target
+"""
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def install_unit(cfg: Config, unit_dir: Path, executable: str) -> Path:
+    """Write the systemd unit that runs this config's service with ``executable``."""
+    assert cfg.config_path is not None, "the service runs from a config file"
+    unit_dir.mkdir(parents=True, exist_ok=True)
+    unit = unit_dir / "newsdesk.service"
+    text = SYSTEMD_UNIT.format(
+        workdir=cfg.config_path.parent, executable=executable, config=cfg.config_path
+    )
+    unit.write_text(text, encoding="utf-8")
+    return unit

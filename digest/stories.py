@@ -151,7 +151,8 @@ def rank(stories: list[Story]) -> list[Story]:
     """Most sources first, then the most recent."""
 
     def recency(story: Story) -> str:
-        return max(a["published_at"] or a["first_seen_at"] for a in story.articles)
+        latest: str = max(a["published_at"] or a["first_seen_at"] for a in story.articles)
+        return latest
 
     by_recency = sorted(stories, key=recency, reverse=True)
     return sorted(by_recency, key=lambda s: len(s.sources), reverse=True)

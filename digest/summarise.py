@@ -61,6 +61,8 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
+from digest.furniture import CAPTION_START, CREDIT_IN_SENTENCE, ENDS_WITH_PHOTO_CREDIT
+
 SENTENCES = 3  # sentence cap
 WORDS = 70  # word budget, counted as whitespace-separated tokens
 MIN_WORDS = 6  # shorter sentences are fragments ("He was 88.")
@@ -95,18 +97,6 @@ _LOWER_ABBREVIATIONS = frozenset(
 )
 _QUOTE_START = re.compile(r"^[\"“‘'`]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
-_CAPTION_START = re.compile(
-    r"^\W*(?:(?:photo|photograph|image|picture|pic|video|graphic|illustration|caption)s?"
-    r"(?:\s+credits?)?\s*[:|]|credits?\s*:|file\s+(?:photo|image|picture)|"
-    r"scroll\s+down\s+for|click\s+here|read\s+more\b|also\s+read\b|watch\s*:)",
-    re.IGNORECASE,
-)
-_PHOTO_CREDIT = r"\(\s*(?:photo|image|picture|file\s+photo|credit)s?\b[^)]*\)"
-_CREDIT = re.compile(
-    _PHOTO_CREDIT + r"|\b(?:reporting|writing|editing|additional\s+reporting)\s+by\s",
-    re.IGNORECASE,
-)
-_ENDS_WITH_PHOTO_CREDIT = re.compile(_PHOTO_CREDIT + r"\W*$", re.IGNORECASE)
 _BYLINE_WORD = re.compile(r"[A-Z0-9@(].*|and|&|of|de|van|von|\W+")
 
 
@@ -428,7 +418,7 @@ def _article_sentences(text: str) -> Iterator[str]:
     """Sentences outside caption and byline paragraphs that are not furniture themselves."""
     tokenizer = _tools().tokenizer
     for paragraph in _paragraphs(text):
-        if _is_caption_or_byline(paragraph) or _ENDS_WITH_PHOTO_CREDIT.search(paragraph):
+        if _is_caption_or_byline(paragraph) or ENDS_WITH_PHOTO_CREDIT.search(paragraph):
             continue  # the whole paragraph: "Traders at the exchange. (Photo: Reuters)"
         for sentence in tokenizer.to_sentences(paragraph):
             if not _is_furniture(sentence):
@@ -437,15 +427,13 @@ def _article_sentences(text: str) -> Iterator[str]:
 
 def _is_furniture(sentence: str) -> bool:
     """A caption, byline or dateline (see below), or a sentence carrying a credit."""
-    return _is_caption_or_byline(sentence) or bool(_CREDIT.search(sentence))
+    return _is_caption_or_byline(sentence) or bool(CREDIT_IN_SENTENCE.search(sentence))
 
 
 def _is_caption_or_byline(text: str) -> bool:
     """Starts as a caption or reading prompt does, is a byline, or has no lower-case letter
     (an all-capital dateline such as "KARACHI:" standing alone)."""
-    return (
-        bool(_CAPTION_START.match(text)) or _is_byline(text) or not any(c.islower() for c in text)
-    )
+    return bool(CAPTION_START.match(text)) or _is_byline(text) or not any(c.islower() for c in text)
 
 
 def _is_byline(text: str) -> bool:

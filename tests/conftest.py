@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from crawler.siteserver import serve_site
 from digest.config import Config, load_config
@@ -81,3 +86,34 @@ def newsdesk(
         check=False,
         **kw,  # type: ignore[call-overload]
     )
+
+
+@dataclass
+class Ran:
+    """A command's outcome, named as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, cwd: Path, stdin: str | None = None) -> Ran:
+    """Run a `newsdesk` command in this process with click's CliRunner, from ``cwd``. The
+    root logger and the signal handlers the command sets are put back afterwards."""
+    from cli import newsdesk as group
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    signals = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    runner = CliRunner(env={"NEWSDESK_CONFIG": None, "NEWSDESK_DATA_DIR": None})
+    try:
+        with contextlib.chdir(cwd):
+            result = runner.invoke(group, list(args), input=stdin, prog_name="newsdesk")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for sig, handler in signals.items():
+            signal.signal(sig, handler)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)

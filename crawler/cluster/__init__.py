@@ -20,3 +20,9 @@ so every worker takes requests from one Redis frontier. On top of scrapy-redis:
 
 See docs/scale-out.md. Nothing here is imported when no Redis URL is configured.
 """
+
+from digest.cluster import require_cluster_extra
+
+# Without the 'cluster' extra (redis, scrapy-redis) every import from here says so in one
+# line (a ConfigError: exit 2) rather than with a traceback.
+require_cluster_extra("scrapy_redis")

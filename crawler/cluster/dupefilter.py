@@ -35,7 +35,7 @@ return 0
 """
 
 
-class DailyDupeFilter(RFPDupeFilter):
+class DailyDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis has no type hints
     def __init__(self, server: Any, key: str, debug: bool = False, days: int = 7) -> None:
         super().__init__(server, key, debug)
         self.days = days

@@ -88,7 +88,7 @@ return 1
 """
 
 
-class LeasedPriorityQueue(PriorityQueue):
+class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis has no type hints
     """The shared frontier of one source, as one worker sees it."""
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:

@@ -19,8 +19,10 @@ from crawler.cluster import keys
 from crawler.cluster.settings import cluster_settings
 from crawler.cluster.spider import ClusterNewsSpider
 from crawler.cluster.worker import worker_id
+from crawler.reports import summary_line
 from crawler.settings import apply_source_settings
 from digest import store
+from digest.clock import to_utc_iso
 from digest.cluster import RedisUnavailable, connect
 from digest.config import Config, Source
 
@@ -59,7 +61,7 @@ def run_cluster(
     reports = {s.source.name: slot_report(redis, s) for s in spiders}
     _record(cfg, run_id, reports)
     for spider in spiders:
-        line = _summary(spider.source.name, reports[spider.source.name])
+        line = summary_line(spider.source.name, reports[spider.source.name], all_workers=True)
         if not spider.seeded_here:
             line += "; the slot was already seeded by another process (counts are the slot's)"
         print(line, flush=True)
@@ -83,8 +85,8 @@ def slot_report(redis: Any, spider: ClusterNewsSpider) -> dict[str, Any]:
     finished = datetime.now(UTC)
     return {
         "status": status,
-        "started_at": spider.started_at.isoformat(timespec="seconds"),
-        "finished_at": finished.isoformat(timespec="seconds"),
+        "started_at": to_utc_iso(spider.started_at),
+        "finished_at": to_utc_iso(finished),
         "duration_s": round((finished - spider.started_at).total_seconds(), 3),
         "requests": int(counts.get("requests", 0)),
         "pages_saved": pages,
@@ -107,15 +109,3 @@ def _record(cfg: Config, run_id: int | None, reports: dict[str, dict[str, Any]])
         failed = sum(r["status"] in ("failed", "skipped") for r in reports.values())
         store.finish_run(db, run_id, "failed" if failed == len(reports) else "ok")
     db.close()
-
-
-def _summary(name: str, info: dict[str, Any]) -> str:
-    line = (
-        f"{name}: {info['status']}, {info['pages_saved']} pages to the store (all workers), "
-        f"{info['known_skipped']} known skipped, {info['requests']} requests"
-    )
-    if info["errors"]:
-        line += (
-            " (errors: " + ", ".join(f"{k} {n}" for k, n in sorted(info["errors"].items())) + ")"
-        )
-    return line

@@ -35,6 +35,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.cluster import beat
+from crawler.cluster.dupefilter import DailyDupeFilter
 from crawler.cluster.queue import LEASE, LeasedPriorityQueue
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,10 @@ log = logging.getLogger(__name__)
 CLOSE_WAIT_SECONDS = 60.0  # on close, how long requests not yet queued wait for Redis
 
 
-class LeasingScheduler(Scheduler):
+class LeasingScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no type hints
     crawler: Crawler
     queue: LeasedPriorityQueue
+    df: DailyDupeFilter | None  # None until open()
     worker: str
     lease_seconds: float
     once: bool
@@ -113,6 +115,7 @@ class LeasingScheduler(Scheduler):
             stats.inc_value("scheduler/enqueued/redis")
         else:
             stats.inc_value("dupefilter/filtered")
+            assert self.df is not None  # open() set it before any request
             self.df.log(request, self.spider)
 
     def next_request(self) -> Request | None:
@@ -123,7 +126,7 @@ class LeasingScheduler(Scheduler):
             return None
         if request is not None:
             self.held[request.meta[LEASE]] = request
-            self.crawler.stats.inc_value("scheduler/dequeued/redis")  # type: ignore[union-attr]
+            self.crawler.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:

@@ -111,11 +111,11 @@ class CrawlProcessor:
             stored = StoredPage(page.url, page.source, page.fetched_at, page.html)
             task = self.pool.submit(stored)
             self.in_flight += 1
-            task.future.add_done_callback(
-                lambda _f, task=task, done=done: reactor.callFromThread(  # type: ignore[attr-defined]
-                    self._finished, task, done
-                )
-            )
+
+            def finished(_future: object, task: Task = task, done: Done = done) -> None:
+                reactor.callFromThread(self._finished, task, done)  # from the pool's thread
+
+            task.future.add_done_callback(finished)
             handed.callback(None)
 
     def _finished(self, task: Task, done: Done) -> None:

@@ -28,6 +28,7 @@ from crawler.middlewares import LISTING
 from crawler.parsing import SitemapEntry
 from crawler.reports import error_kind, source_report
 from digest import store
+from digest.clock import utc_now
 from digest.config import Source
 from digest.urls import clean_url
 
@@ -200,16 +201,16 @@ class NewsSpider(scrapy.Spider):
         else:
             yield from self.follow(response, depth)
 
-    def page_item(self, response: Response, not_article: str | None) -> PageItem:
+    def page_item(self, response: TextResponse, not_article: str | None) -> PageItem:
         request = response.request
         return PageItem(
             url=clean_url(request.url if request is not None else response.url),
             source=self.source.name,
             final_url=response.url,
             http_status=response.status,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
             html=parsing.page_text(response),
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            fetched_at=utc_now(),
             not_article=not_article,
         )
 
@@ -224,9 +225,8 @@ class NewsSpider(scrapy.Spider):
     def fetch_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self._error(
-            error_kind(failure), f"{url}: {failure.getErrorMessage() or failure.type.__name__}"
-        )
+        why = failure.getErrorMessage() or (failure.type.__name__ if failure.type else "?")
+        self._error(error_kind(failure), f"{url}: {why}")
 
     def _error(self, kind: str, message: str) -> None:
         self.errors[kind] += 1

@@ -9,7 +9,7 @@ The rest of the project uses only the names re-exported here (``from digest impo
 then ``store.open_db``, ``store.save_pages``, ...); the modules are:
 
 - ``schema``: the migrations (m001..m010) and the ``stories`` view
-- ``connection``: ``open_db``, ``open_readonly``, ``write``, ``utcnow``
+- ``connection``: ``open_db``, ``open_readonly``, ``write``
 - ``pages``: fetched pages and their processing state
 - ``known``: the seen set as a stream of URLs, for the cluster's ingest writer
 - ``articles``: articles, search and listings, topics, stories, sources
@@ -46,7 +46,6 @@ from digest.store.connection import (
     is_corruption,
     open_db,
     open_readonly,
-    utcnow,
     verify,
     write,
 )
@@ -191,7 +190,6 @@ __all__ = [
     "start_run",
     "sync_sources",
     "undelivered_digests",
-    "utcnow",
     "verify",
     "write",
 ]

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from digest.store.connection import utcnow, write
+from digest.clock import utc_now
+from digest.store.connection import write
 from digest.text import clean_text
 from digest.urls import clean_url
 
@@ -53,7 +54,7 @@ def save_article(
     row.update(
         page_url=page_url,
         first_seen_at=first_seen_at,
-        updated_at=utcnow(),
+        updated_at=utc_now(),
         text_sha256=hashlib.sha256(row["text"].encode("utf-8")).hexdigest(),
     )
     columns = ", ".join(row)
@@ -68,7 +69,7 @@ def save_article(
         db.execute(
             "UPDATE pages SET state = 'article', state_reason = NULL, processed_at = ? "
             "WHERE url = ?",
-            [utcnow(), page_url],
+            [utc_now(), page_url],
         )
         if page_url != row["url"]:
             db.execute(
@@ -121,6 +122,9 @@ def search(db: Database, query: str, *, limit: int = 20) -> list[dict[str, Any]]
 
 
 WHEN = "coalesce(articles.published_at, articles.first_seen_at)"
+# What --since/--until filter on (and listings sort by): the publication time (else the
+# first sight), or when newsdesk first stored the article, which is what a digest uses.
+DATED_BY = {"published": WHEN, "seen": "articles.first_seen_at"}
 ARTICLE_COLUMNS = (
     "id",
     "url",
@@ -144,6 +148,7 @@ class ArticleQuery:
     source: str | None = None
     topic: str | None = None
     limit: int | None = 20
+    dated: str = "published"  # since/until on a DATED_BY key: "published" or "seen"
 
 
 # Scoring a match with bm25 takes ~3 µs, so ranking every match of a word found in most
@@ -176,7 +181,7 @@ def find_articles(
     else:
         sql = (
             f"SELECT {', '.join(columns)} FROM articles WHERE {where} "
-            f"ORDER BY {WHEN} DESC, articles.id DESC"
+            f"ORDER BY {DATED_BY[query.dated]} DESC, articles.id DESC"
         )
     if query.limit:
         sql += f" LIMIT {int(query.limit)}"
@@ -262,7 +267,7 @@ def stored_names(db: Database, kind: str) -> list[str]:
 
 def _filters(query: ArticleQuery) -> tuple[str, list[Any]]:
     clauses, params = ["1"], []
-    when = WHEN
+    when = DATED_BY[query.dated]
     if query.since:
         clauses.append(f"{when} >= ?")
         params.append(query.since)
@@ -346,7 +351,7 @@ def set_stories(db: Database, groups: Iterable[list[int]]) -> None:
 
 def sync_sources(db: Database, sources: Iterable[tuple[str, str]]) -> None:
     """The configured sources (name, homepage), for queries that join on them."""
-    now = utcnow()
+    now = utc_now()
     with write(db):
         for name, homepage in sources:
             db.execute(

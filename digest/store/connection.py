@@ -1,4 +1,5 @@
-"""Opening the store (writer or read-only), write transactions, and the store's time format."""
+"""Opening the store (writer or read-only) and write transactions. The store's time format
+is ``digest.clock``'s."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -127,11 +127,6 @@ def verify(db: Database, *, fts: bool = True) -> None:
         if is_corruption(exc):
             raise StoreCorrupt(str(exc)) from exc
         raise
-
-
-def utcnow() -> str:
-    """Now as a UTC ISO 8601 string, the one time format of the store."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _connect(db: Database) -> Database:

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from digest.store.connection import utcnow, write
+from digest.clock import parse_iso, to_utc_iso, utc_now
+from digest.store.connection import write
 
 LEASE_SECONDS = 600  # a claim older than this is taken over, whoever holds it
 
@@ -36,7 +37,7 @@ def claim_digest(
     updating the row happen in one write transaction: of two attempts at once, one wins."""
     holder = holder or Holder()
     now = datetime.now(UTC)
-    lease = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="seconds")
+    lease = to_utc_iso(now + timedelta(seconds=lease_seconds))
     with write(db):
         row = db.execute(
             "SELECT status, claimed_by, claimed_host, lease_until FROM digests WHERE day = ?",
@@ -51,7 +52,7 @@ def claim_digest(
                ON CONFLICT(day) DO UPDATE SET status = 'writing',
                    claimed_at = excluded.claimed_at, claimed_by = excluded.claimed_by,
                    claimed_host = excluded.claimed_host, lease_until = excluded.lease_until""",
-            [day, now.isoformat(timespec="seconds"), holder.pid, holder.host, lease],
+            [day, to_utc_iso(now), holder.pid, holder.host, lease],
         )
     return True
 
@@ -61,7 +62,7 @@ def claim_alive(
 ) -> bool:
     """Whether a claim still binds: its lease runs and, on this host, its process lives.
     A claim from before leases existed (no lease) binds no one."""
-    if lease_until is None or datetime.fromisoformat(lease_until) <= now:
+    if lease_until is None or parse_iso(lease_until) <= now:
         return False
     if host == socket.gethostname() and pid is not None:
         return process_alive(pid)
@@ -114,7 +115,7 @@ def recover_after_crash(db: Database) -> tuple[int, int]:
     with write(db):
         runs = db.execute(
             "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
-            [utcnow()],
+            [utc_now()],
         ).rowcount
         claims = db.execute(
             "SELECT day, claimed_by, claimed_host, lease_until FROM digests "
@@ -168,7 +169,7 @@ def record_digest(
                WHERE day = ? AND status = 'writing' AND claimed_by = ?
                    AND claimed_host IS ?""",
             [
-                utcnow(),
+                utc_now(),
                 int(final),
                 int(final),
                 int(final),
@@ -193,24 +194,25 @@ def delete_digest(db: Database, day: str) -> bool:
 
 def recent_digests(db: Database, *, limit: int = 3) -> list[dict[str, Any]]:
     """The last ``limit`` digests, newest day first."""
-    cursor = db.execute(
-        "SELECT day, status, final, generated_at, article_count, notified_at, notify_error "
-        "FROM digests ORDER BY day DESC LIMIT ?",
-        [limit],
+    return list(
+        db.query(
+            "SELECT day, status, final, generated_at, article_count, notified_at, notify_error "
+            "FROM digests ORDER BY day DESC LIMIT ?",
+            [limit],
+        )
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def undelivered_digests(db: Database, *, since: str) -> list[dict[str, Any]]:
     """Final digests from ``since`` (a day) on that were not delivered, oldest first. A
     provisional digest is never sent: the day's final one will be."""
-    cursor = db.execute(
-        "SELECT day, markdown_path FROM digests WHERE notified_at IS NULL AND day >= ? "
-        "AND status = 'done' AND final = 1 ORDER BY day",
-        [since],
+    return list(
+        db.query(
+            "SELECT day, markdown_path FROM digests WHERE notified_at IS NULL AND day >= ? "
+            "AND status = 'done' AND final = 1 ORDER BY day",
+            [since],
+        )
     )
-    return [{"day": day, "markdown_path": path} for day, path in cursor.fetchall()]
 
 
 def record_delivery(db: Database, day: str, *, error: str | None) -> None:
@@ -218,11 +220,10 @@ def record_delivery(db: Database, day: str, *, error: str | None) -> None:
     with write(db):
         db.execute(
             "UPDATE digests SET notified_at = ?, notify_error = ? WHERE day = ?",
-            [None if error else utcnow(), error, day],
+            [None if error else utc_now(), error, day],
         )
 
 
 def get_digest(db: Database, day: str) -> dict[str, Any] | None:
-    cursor = db.execute("SELECT * FROM digests WHERE day = ?", [day])
-    row = cursor.fetchone()
-    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+    rows = list(db.query("SELECT * FROM digests WHERE day = ?", [day]))
+    return rows[0] if rows else None

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from digest.store.connection import utcnow, write
+from digest.clock import utc_now
+from digest.store.connection import write
 
 MAX_ATTEMPTS = 3  # extractions that fail or time out before a page is quarantined
 
@@ -124,7 +125,7 @@ def mark_page(db: Database, url: str, state: str, reason: str | None = None) -> 
     with write(db):
         db.execute(
             "UPDATE pages SET state = ?, state_reason = ?, processed_at = ? WHERE url = ?",
-            [state, reason, utcnow(), url],
+            [state, reason, utc_now(), url],
         )
 
 
@@ -137,7 +138,7 @@ def record_failure(db: Database, url: str, error: str) -> str:
                    state = CASE WHEN attempts + 1 >= {MAX_ATTEMPTS} THEN 'quarantined'
                                 ELSE 'failed' END
                 WHERE url = ?""",
-            [error, utcnow(), url],
+            [error, utc_now(), url],
         )
         return str(db.execute("SELECT state FROM pages WHERE url = ?", [url]).fetchone()[0])
 

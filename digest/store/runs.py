@@ -7,14 +7,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from digest.store.connection import utcnow, write
+from digest.clock import utc_now
+from digest.store.connection import write
 
 
 def start_run(db: Database, kind: str) -> int:
     with write(db):
         cursor = db.execute(
             "INSERT INTO runs (kind, started_at, status) VALUES (?, ?, 'running')",
-            [kind, utcnow()],
+            [kind, utc_now()],
         )
     return int(cursor.lastrowid or 0)
 
@@ -28,7 +29,7 @@ def finish_run(
         merged = {**json.loads(row[0] or "{}"), **(detail or {})} if row else dict(detail or {})
         db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, detail = ? WHERE id = ?",
-            [utcnow(), status, json.dumps(merged, sort_keys=True), run_id],
+            [utc_now(), status, json.dumps(merged, sort_keys=True), run_id],
         )
 
 
@@ -78,9 +79,7 @@ def source_runs_between(db: Database, start_utc: str, end_utc: str) -> list[dict
 
 def _source_runs(db: Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
     sql = f"SELECT * FROM crawl_sources AS c WHERE {where} ORDER BY source, run_id"
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = list(db.query(sql, params))
     for row in rows:
         row["errors"] = json.loads(row["errors"] or "{}")
     return rows
@@ -94,7 +93,8 @@ def last_runs(db: Database) -> dict[str, dict[str, Any]]:
 
 def first_run_started(db: Database) -> str | None:
     """When the store's history begins: the start of its first run, or None."""
-    return db.execute("SELECT min(started_at) FROM runs").fetchone()[0]
+    started: str | None = db.execute("SELECT min(started_at) FROM runs").fetchone()[0]
+    return started
 
 
 def last_crawl_started(db: Database, source: str | None = None) -> str | None:
@@ -137,8 +137,6 @@ def maintain(db: Database, *, drop_html_before: str) -> dict[str, int]:
 
 
 def get_run(db: Database, run_id: int) -> dict[str, Any]:
-    cursor = db.execute("SELECT * FROM runs WHERE id = ?", [run_id])
-    names = [d[0] for d in cursor.description]
-    row = dict(zip(names, cursor.fetchone(), strict=True))
+    [row] = db.query("SELECT * FROM runs WHERE id = ?", [run_id])
     row["detail"] = json.loads(row["detail"] or "{}")
     return row

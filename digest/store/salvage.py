@@ -125,7 +125,7 @@ def _next_readable(source: sqlite3.Connection, table: str, last: int) -> int | N
     last step that failed and the first that worked, so no readable row is skipped."""
     failed = last
     for k in range(PROBES):
-        start = last + 2**k
+        start = last + (1 << k)  # 2**k, typed int (int ** int may be a float)
         if not _readable(source, table, start):
             failed = start
             continue

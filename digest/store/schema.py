@@ -14,7 +14,7 @@ migrations = Migrations("newsdesk")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["pages"].create(
+    db.table("pages").create(
         {
             "url": str,
             "source": str,
@@ -33,8 +33,8 @@ def m001_initial(db: Database) -> None:
         not_null={"source", "first_seen_at", "fetched_at", "state"},
         defaults={"state": "pending"},
     )
-    db["pages"].create_index(["state"])
-    db["articles"].create(
+    db.table("pages").create_index(["state"])
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -54,11 +54,11 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"url", "source", "title", "text", "first_seen_at"},
     )
-    db["articles"].create_index(["url"], unique=True)
-    db["articles"].create_index(["first_seen_at"])
-    db["articles"].create_index(["source", "first_seen_at"])
-    db["articles"].enable_fts(["title", "summary", "text"], create_triggers=True)
-    db["runs"].create(
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["first_seen_at"])
+    db.table("articles").create_index(["source", "first_seen_at"])
+    db.table("articles").enable_fts(["title", "summary", "text"], create_triggers=True)
+    db.table("runs").create(
         {
             "id": int,
             "kind": str,
@@ -70,7 +70,7 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"kind", "started_at", "status"},
     )
-    db["digests"].create(
+    db.table("digests").create(
         {
             "day": str,
             "generated_at": str,
@@ -84,13 +84,13 @@ def m001_initial(db: Database) -> None:
 
 @migrations()
 def m002_aliases_and_source_runs(db: Database) -> None:
-    db["aliases"].create(
+    db.table("aliases").create(
         {"url": str, "article_url": str, "source": str, "first_seen_at": str},
         pk="url",
         not_null={"article_url", "source", "first_seen_at"},
     )
-    db["aliases"].create_index(["article_url"])
-    db["crawl_sources"].create(
+    db.table("aliases").create_index(["article_url"])
+    db.table("crawl_sources").create(
         {
             "run_id": int,
             "source": str,
@@ -111,12 +111,12 @@ def m002_aliases_and_source_runs(db: Database) -> None:
         not_null={"status"},
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["crawl_sources"].create_index(["source", "run_id"])
+    db.table("crawl_sources").create_index(["source", "run_id"])
 
 
 @migrations()
 def m003_article_metadata_and_attempts(db: Database) -> None:
-    articles = db["articles"]
+    articles = db.table("articles")
     for column, kind in (
         ("standfirst", str),
         ("authors", str),
@@ -127,18 +127,18 @@ def m003_article_metadata_and_attempts(db: Database) -> None:
         ("categories", str),
     ):
         articles.add_column(column, kind)
-    db["pages"].add_column("attempts", int, not_null_default=0)
+    db.table("pages").add_column("attempts", int, not_null_default=0)
 
 
 @migrations()
 def m004_digest_delivery(db: Database) -> None:
-    db["digests"].add_column("notified_at", str)
-    db["digests"].add_column("notify_error", str)
+    db.table("digests").add_column("notified_at", str)
+    db.table("digests").add_column("notify_error", str)
 
 
 @migrations()
 def m005_digest_claims(db: Database) -> None:
-    digests = db["digests"]
+    digests = db.table("digests")
     digests.add_column("status", str)
     digests.add_column("claimed_at", str)
     digests.add_column("claimed_by", int)
@@ -147,18 +147,18 @@ def m005_digest_claims(db: Database) -> None:
 
 @migrations()
 def m006_sources_stories_topics(db: Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {"name": str, "homepage": str, "added_at": str, "updated_at": str}, pk="name"
     )
-    db["articles"].add_column("story_id", int)
-    db["articles"].create_index(["story_id"])
-    db["articles"].create_index(["published_at"])
-    db["article_topics"].create(
+    db.table("articles").add_column("story_id", int)
+    db.table("articles").create_index(["story_id"])
+    db.table("articles").create_index(["published_at"])
+    db.table("article_topics").create(
         {"article_id": int, "topic": str},
         pk=("article_id", "topic"),
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_topics"].create_index(["topic", "article_id"])
+    db.table("article_topics").create_index(["topic", "article_id"])
     db.create_view("stories", STORIES_VIEW)
 
 
@@ -215,7 +215,7 @@ def m009_final_digests_and_claim_leases(db: Database) -> None:
 def m010_article_page_time(db: Database) -> None:
     # The publication time as the page states it, with the page's own UTC offset: its
     # calendar day is the day in the publisher's zone (issue #17). published_at stays UTC.
-    db["articles"].add_column("published_local", str)
+    db.table("articles").add_column("published_local", str)
 
 
 STORIES_VIEW = """SELECT a.story_id AS id,

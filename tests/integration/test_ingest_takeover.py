@@ -4,7 +4,6 @@ the role, and `newsdesk crawl --redis` never ends "ok" with pages only in Redis.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import signal
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-import scheduler
+from cli import crawling
 from digest import ingest, store
 from digest.cluster import INGEST_LOCK, PAGES, PROCESSING, encode_page, holder_gone, holder_ident
 from digest.config import load_config
@@ -210,10 +209,9 @@ def test_a_crawl_names_the_pages_a_live_writer_left_waiting(
         db.close()
         return row
 
-    monkeypatch.setattr(scheduler.jobs, "run_crawl", run_crawl)
-    args = argparse.Namespace(source=None, refresh=False, backfill=None, process=False)
+    monkeypatch.setattr(crawling.jobs, "run_crawl", run_crawl)
 
-    assert scheduler._cluster_crawl(cfg, args, threading.Event()) == 1
+    assert crawling._cluster_crawl(cfg, None, threading.Event()) == 1
     out = capsys.readouterr()
     assert f"7 pages wait in Redis for the ingest writer ({ELSEWHERE})" in out.err
     assert re.search(r"crawl \d+: failed \(7 pages wait for the ingest writer\)", out.out)

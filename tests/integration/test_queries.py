@@ -1,5 +1,6 @@
-"""Reading the store from the command line: search with filters and formats, listing,
-one article, export, summaries of plain text; and readers that never disturb a writer."""
+"""Reading the store from the command line, in this process with click's CliRunner:
+search with filters and formats, listing, one article, export, summaries of plain text;
+and readers that never disturb a writer."""
 
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ from pathlib import Path
 import pytest
 
 from digest import store
-from tests.conftest import EXAMPLE_PATH, FIXTURES, newsdesk, source_toml
+from tests.conftest import EXAMPLE_PATH, FIXTURES, invoke, source_toml
 from tests.integration.test_pipeline import crawled  # a crawled and processed store
 
 __all__ = ["crawled"]
 
 
 def cli(cwd: Path, *args: str) -> str:
-    result = newsdesk(*args, cwd=cwd)
+    result = invoke(*args, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -38,12 +39,12 @@ def test_search_filters_and_formats(crawled: Path) -> None:
     assert json.loads(cli(cwd, "search", "oil", "--since", "2025-11-05", "--format", "json")) == []
     older = json.loads(cli(cwd, "search", "oil", "--until", "2025-11-05", "--format", "json"))
     assert [r["title"] for r in older] == ["Oil prices edge lower as traders weigh supply outlook"]
-    other = newsdesk("search", "oil", "--source", "other", cwd=cwd)
+    other = invoke("search", "oil", "--source", "other", cwd=cwd)
     assert other.returncode == 2 and "no source named 'other'" in other.stderr
     assert "(known: profit)" in other.stderr
     table = list(csv.DictReader(io.StringIO(cli(cwd, "search", "minera*", "--format", "csv"))))
     assert table[0]["url"].endswith(EXAMPLE_PATH)
-    bad = newsdesk("search", "oil", "--since", "last tuesday", cwd=cwd)
+    bad = invoke("search", "oil", "--since", "last tuesday", cwd=cwd)
     assert bad.returncode == 2 and "expected 7d, 24h, 2w or a date" in bad.stderr
 
 
@@ -60,10 +61,10 @@ def test_articles_show_and_export(crawled: Path, tmp_path: Path) -> None:
     assert "Summary: " in shown and "Pakistan’s Minister for Commerce Jam Kamal" in shown
     article_id = next(r["id"] for r in example if r["url"] == url)
     assert cli(cwd, "show", str(article_id)) == shown
-    missing = newsdesk("show", "999999", cwd=cwd)
+    missing = invoke("show", "999999", cwd=cwd)
     assert missing.returncode == 1 and "no article '999999'" in missing.stderr
     out = tmp_path / "export.jsonl"
-    result = newsdesk("export", "--output", str(out), cwd=cwd)
+    result = invoke("export", "--output", str(out), cwd=cwd)
     assert "3 articles exported" in result.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 3 and all(r["text"] and r["summary"] for r in records)
@@ -263,24 +264,24 @@ def test_search_keeps_fts5_syntax(business: Path) -> None:
 
 
 def test_a_query_fts5_cannot_read_says_to_quote_it(business: Path) -> None:
-    bad = newsdesk("search", "oil AND", cwd=business)
+    bad = invoke("search", "oil AND", cwd=business)
     assert bad.returncode == 2, bad.stderr
     assert "cannot search for 'oil AND'" in bad.stderr
     assert "put them in double quotes: newsdesk search '\"oil AND\"'" in bad.stderr
     assert "Traceback" not in bad.stderr and bad.stdout == ""
-    assert newsdesk("search", "NOT oil", cwd=business).returncode == 2
+    assert invoke("search", "NOT oil", cwd=business).returncode == 2
     assert titles(business, "search", '"oil AND"') == []  # the suggested fix runs
 
 
 @pytest.mark.parametrize("command", ["search", "articles", "export"])
 def test_an_unknown_source_or_topic_is_refused(business: Path, command: str) -> None:
     query = ["copper"] if command == "search" else []
-    source = newsdesk(command, *query, "--source", "nope", cwd=business)
+    source = invoke(command, *query, "--source", "nope", cwd=business)
     assert source.returncode == 2, source.stderr
     assert "no source named 'nope'" in source.stderr
     assert "(known: dawn, oldsite, pkbiz)" in source.stderr  # configured, and stored
     assert source.stdout == ""
-    topic = newsdesk(command, *query, "--topic", "Mineral", cwd=business)
+    topic = invoke(command, *query, "--topic", "Mineral", cwd=business)
     assert topic.returncode == 2, topic.stderr
     assert (
         "no topic named 'Mineral'" in topic.stderr and "(known: Energy, Minerals)" in topic.stderr
@@ -303,3 +304,30 @@ def test_topics_match_in_any_case_and_stored_sources_are_known(business: Path) -
     assert titles(business, "articles", "--source", "DAWN", "--topic", "energy") == [
         "Cement sells at Rs1,290 a bag"
     ]
+
+
+def test_since_filters_on_publication_or_with_seen_on_first_sight(
+    tmp_path: Path, write_config: Callable[..., object]
+) -> None:
+    """Issue #18: the digest goes by first sight, --since by publication; both on offer."""
+    write_config(source_toml("pkbiz", "http://127.0.0.1:9"))
+    db = store.open_db(tmp_path / "data" / "newsdesk.db")
+    late, same_day = "Found late, published long ago", "Published and found the same day"
+    for n, (title, published, seen) in enumerate(
+        [
+            (late, "2026-10-01T09:00:00", "2026-11-20T08:00:00"),
+            (same_day, "2026-11-19T09:00:00", "2026-11-19T10:00:00"),
+        ]
+    ):
+        url = f"https://pkbiz.example/{n}"
+        article = {"url": url, "source": "pkbiz", "title": title, "text": title, "summary": ""}
+        article["published_at"] = published + "+00:00"
+        store.save_article(db, article, page_url=url, first_seen_at=seen + "+00:00")
+    db.close()
+    since = ("--since", "2026-11-15")
+    assert titles(tmp_path, "articles", *since) == [same_day]
+    assert titles(tmp_path, "articles", *since, "--seen") == [late, same_day]  # newest sight
+    assert titles(tmp_path, "articles", "--until", "2026-11-15") == [late]
+    assert titles(tmp_path, "articles", "--until", "2026-11-15", "--seen") == []
+    assert set(titles(tmp_path, "search", "found", *since, "--seen")) == {late, same_day}
+    assert titles(tmp_path, "search", "found", *since) == [same_day]

@@ -247,7 +247,7 @@ def test_a_single_machine_never_loads_the_cluster_code() -> None:
     # (datasketch, a dependency, imports redis by itself when it is installed; what
     # matters is that none of our Redis code, nor scrapy-redis, is on the default path.)
     code = (
-        "import sys, scheduler, crawler.__main__, crawler.settings, digest.jobs\n"
+        "import sys, scheduler, cli, crawler.__main__, crawler.settings, digest.jobs\n"
         "from crawler.pipelines import persist\n"
         "ours = ('scrapy_redis', 'crawler.cluster', 'digest.cluster', 'digest.ingest')\n"
         "found = sorted(m for m in sys.modules if m.startswith(ours))\n"

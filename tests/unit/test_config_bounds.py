@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.tools import demo_config
 from digest.config import (
     Bounds,
     Cluster,
@@ -21,7 +22,6 @@ from digest.config import (
     load_config,
     settings_bounds,
 )
-from scheduler import _demo_config
 from tests.conftest import newsdesk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +198,7 @@ def test_values_the_tests_and_benchmarks_use_still_load(tmp_path: Path, setting:
 
 
 def test_the_demo_config_loads(tmp_path: Path) -> None:
-    load_config(write(tmp_path, _demo_config("http://127.0.0.1:8000")))
+    load_config(write(tmp_path, demo_config("http://127.0.0.1:8000")))
 
 
 def test_the_service_refuses_a_nan_interval_before_it_starts(tmp_path: Path) -> None:
