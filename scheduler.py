@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from digest import failures, jobs, store
 from digest.config import Config
+from digest.progress import Watcher, remove_leftovers
 from digest.service import AlreadyRunning, ServiceLock, setup_logging
 
 log = logging.getLogger("newsdesk")
@@ -246,12 +246,15 @@ def _recover(cfg: Config) -> None:
     leftovers = list(cfg.digests_dir.glob(".*.tmp")) if cfg.digests_dir.exists() else []
     for tmp in leftovers:
         tmp.unlink(missing_ok=True)
-    if runs or claims or leftovers:
+    # A killed crawl's progress folder; a live crawl's is never older than the crawl cap.
+    folders = remove_leftovers(cfg.data_dir, cfg.crawl_timeout_minutes * 60)
+    if runs or claims or leftovers or folders:
         log.warning(
-            "recovered after a crash: runs=%s digest_claims=%s temp_files=%s",
+            "recovered after a crash: runs=%s digest_claims=%s temp_files=%s progress_dirs=%s",
             runs,
             claims,
             len(leftovers),
+            folders,
         )
 
 
@@ -273,13 +276,7 @@ class Once:
     today: dict[str, Path] | None = None
 
 
-def run_once(
-    cfg: Config,
-    stop: threading.Event,
-    *,
-    on_crawl: jobs.CrawlWatcher | None = None,
-    on_pages: Callable[[int, int, str], None] | None = None,
-) -> Once:
+def run_once(cfg: Config, stop: threading.Event, watcher: Watcher | None = None) -> Once:
     """Crawl, process, write the final digests that are due and today's provisional one,
     then return; like the service, it holds the data directory's lock, logs to its file,
     checks the store and first recovers from a crash. A stop (SIGTERM, Ctrl-C) ends the
@@ -292,7 +289,7 @@ def run_once(
         if not _store_sound(cfg, lock):
             return Once(1)
         _recover(cfg)
-        done = Once(0, jobs.crawl_and_process(cfg, stop, on_crawl=on_crawl, on_pages=on_pages))
+        done = Once(0, jobs.crawl_and_process(cfg, stop, watcher=watcher))
         if stop.is_set():
             return done
         done.final_days = jobs.catch_up_digests(cfg)  # yesterday's, missed days

@@ -5,19 +5,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any
 
 import click
 
 from cli.app import common_options, config, fail, newsdesk, state
 from cli.options import Number, redis_option
-from cli.progress import Progress
+from cli.progress import Progress, counted
 from digest import jobs, store
 from digest.config import Config
-
-
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
 
 @newsdesk.command()
@@ -52,9 +47,12 @@ def crawl(
     sources = [cfg.source(name).name for name in source] or None
     stop = state().request.event
     if cfg.cluster.redis_url:
-        return _cluster_crawl(
-            cfg, sources, stop, refresh=refresh, backfill=backfill, process=process
-        )
+        from crawler.__main__ import refused_with_redis
+
+        if message := refused_with_redis(refresh=refresh, backfill=backfill, process=process):
+            raise fail(message)
+        return _cluster_crawl(cfg, sources, stop)
+    left = None
     with Progress() as progress:
         run = jobs.run_crawl(
             cfg,
@@ -65,28 +63,22 @@ def crawl(
             stop=stop,
             progress=progress.crawl,
         )
-    click.echo(run["output"] or "", nl=False)  # each source's closing line
-    click.echo(f"crawl {run['id']}: {run['status']}")
-    if process and not stop.is_set():  # as the service does: then any page left pending
-        with Progress() as progress:
+        progress.crawled(run)  # each source's closing line
+        click.echo(f"crawl {run['id']}: {run['status']}")
+        if process and not stop.is_set():  # as the service does: then any page left pending
             left = jobs.run_process(cfg, progress=progress.pages, stop=stop)
-        if left.counts:
-            click.echo("then " + _counts(left.counts))
+    if left is not None and left.counts:
+        click.echo("then " + counted(left.counts))
     return 0 if run["status"] in ("ok", "partial", "interrupted") else 1
 
 
-def _cluster_crawl(
-    cfg: Config, sources: list[str] | None, stop: threading.Event, **refused: Any
-) -> int:
+def _cluster_crawl(cfg: Config, sources: list[str] | None, stop: threading.Event) -> int:
     """``newsdesk crawl`` through Redis: the crawl child coordinates the current slot and
     works it with the other workers; this process ingests the pages meanwhile, or stands
     by while a live ``newsdesk ingest`` does. Exit 0 only once every page is stored."""
     from digest.cluster import RedisUnavailable
     from digest.ingest import IngestFailed, crawl_with_ingest
 
-    given = [f"--{name}" for name, value in refused.items() if value]
-    if given:
-        raise fail(f"{', '.join(given)}: not available with Redis (see docs/scale-out.md, Limits)")
     try:
         run, ingested = crawl_with_ingest(
             cfg, lambda: jobs.run_crawl(cfg, sources=sources, stop=stop)
@@ -123,7 +115,7 @@ def process(reprocess: bool, source: str | None) -> int:
             progress=progress.pages,
             stop=state().request.event,
         )
-    click.echo(_counts(result.counts) or "nothing to do")
+    click.echo(counted(result.counts) or "nothing to do")
     return 0
 
 

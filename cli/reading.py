@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,9 +20,8 @@ from digest.text import terminal_safe
 
 def _listing(text: str | None, given: dict[str, Any]) -> int:
     cfg = config()
-    db = store.open_readonly(cfg.db_path)
-    wanted = article_query(cfg, db, text=text, **given)
-    rows = query.run_query(db, wanted)
+    with closing(store.open_readonly(cfg.db_path)) as db:
+        rows = query.run_query(db, article_query(cfg, db, text=text, **given))
     click.echo(terminal_safe(query.format_rows(rows, given["fmt"])))
     click.echo(_count(len(rows)), err=True)
     return 0
@@ -58,7 +58,8 @@ def show(key: str) -> int:
     """One article: metadata, summary, aliases, text. ID|URL: an article id, its URL
     (with or without the trailing slash), or one of its aliases."""
     cfg = config()
-    article = store.get_article(store.open_readonly(cfg.db_path), key)
+    with closing(store.open_readonly(cfg.db_path)) as db:
+        article = store.get_article(db, key)
     if article is None:
         raise fail(f"no article {key!r} in {cfg.db_path}", 1)
     click.echo(terminal_safe(query.format_article(article)))
@@ -77,8 +78,8 @@ def show(key: str) -> int:
 def export(output: Path | None, **given: Any) -> int:
     """Write articles, with their text, as JSON Lines or CSV."""
     cfg = config()
-    db = store.open_readonly(cfg.db_path)
-    rows = query.run_query(db, article_query(cfg, db, **given), with_text=True)
+    with closing(store.open_readonly(cfg.db_path)) as db:
+        rows = query.run_query(db, article_query(cfg, db, **given), with_text=True)
     out: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     if out.isatty():  # a data dump, as stored, unless a terminal would act on it
         rows = [

@@ -28,18 +28,13 @@ def run(once: bool) -> int:
         return scheduler.serve(config(crawls=True))
     cfg = config(crawls=True)
     with Progress() as progress:
-        done = scheduler.run_once(
-            cfg, state().request.event, on_crawl=progress.crawl, on_pages=progress.pages
-        )
-    if done.crawl is not None:
-        click.echo(done.crawl["output"] or "", nl=False)
+        done = scheduler.run_once(cfg, state().request.event, progress)
     for day in done.final_days:
         click.echo(f"final digest of {day} written")
     if done.today is not None:
         paths = done.today
-        click.echo(
-            f"digest (provisional, today so far): {paths['markdown']}\n        {paths['html']}"
-        )
+        click.echo(f"digest (provisional, today so far): {paths['markdown']}")
+        click.echo(f"        {paths['html']}")
     return done.code
 
 

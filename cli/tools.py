@@ -8,13 +8,13 @@ import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.app import common_options, fail, newsdesk, state
 from cli.options import Number
-from cli.progress import Progress
+from cli.progress import Progress, counted
 from digest import jobs, pages
 from digest.config import Config, ConfigError, load_config
 from digest.text import terminal_safe
@@ -116,7 +116,7 @@ def summarise(
     return 0
 
 
-def _record(line: str, where: str) -> dict[str, str] | None:
+def _record(line: str, where: str) -> dict[str, Any] | None:
     """A JSON Lines record with a text, None for a blank line, else exit 2 saying where."""
     if not line.strip():
         return None
@@ -149,21 +149,18 @@ def demo(data_dir: Path) -> int:
 
     stop = state().request.event
     data_dir = _fresh_demo_folder(data_dir.resolve())
-    with serve_site(SAMPLE_SITE) as server:
+    with serve_site(SAMPLE_SITE) as server, Progress() as progress:
         base = server.base_url
         click.echo(f"serving the sample site at {base}/")
         cfg_path = data_dir / "newsdesk.toml"
         cfg_path.write_text(demo_config(base), encoding="utf-8")
         cfg = load_config(cfg_path)
-        with Progress() as progress:
-            run = jobs.run_crawl(cfg, stop=stop, progress=progress.crawl)
-        for info in run["sources"]:
-            click.echo(f"crawled {info['source']}: {info['status']}, {info['pages_saved']} pages")
-    if stop.is_set():
-        return 0
-    with Progress() as progress:
+        run = jobs.run_crawl(cfg, stop=stop, progress=progress.crawl)
+        progress.crawled(run)
+        if stop.is_set():
+            return 0
         result = jobs.run_process(cfg, progress=progress.pages, stop=stop)
-    click.echo("processed: " + ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())))
+    click.echo(f"processed: {counted(result.counts)}")
     if stop.is_set():
         return 0
     paths = jobs.run_digest(cfg, datetime.now(cfg.tz).date())

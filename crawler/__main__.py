@@ -18,7 +18,6 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from sqlite_utils import Database
 
-from crawler.pipelines.processing import start_workers_early
 from crawler.reports import summary_line
 from crawler.settings import apply_source_settings, crawl_settings
 from crawler.spiders.news import NewsSpider
@@ -66,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     redis_url = args.redis or cfg.cluster.redis_url
     if redis_url:  # several processes share one frontier: crawler/cluster/, docs/scale-out.md
-        if refused := refused_with_redis(args):
-            print(refused, file=sys.stderr)
+        refused = refused_with_redis(
+            refresh=args.refresh, backfill=args.backfill, process=args.process
+        )
+        if refused:
+            print(f"newsdesk: {refused}", file=sys.stderr)
             return 2
         try:
             from crawler.cluster.run import run_cluster
@@ -93,8 +95,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _crawl(cfg: Config, sources: list[Source], args: argparse.Namespace) -> int:
     """One Scrapy process for ``sources``; each source's outcome recorded as it ends."""
-    if args.process:
-        start_workers_early()
     db = store.open_db(cfg.db_path)
     run_id = args.run_id or store.start_run(db, "crawl")
     settings = crawl_settings(
@@ -134,13 +134,14 @@ def _run_status(reports: dict[str, dict[str, Any]]) -> str:
     return "failed" if failed == len(statuses) else ("partial" if failed else "ok")
 
 
-def refused_with_redis(args: argparse.Namespace) -> str | None:
+def refused_with_redis(*, refresh: bool, backfill: float | None, process: bool) -> str | None:
     """The message refusing the single-machine options given with Redis, if any (also
-    used by ``newsdesk crawl``, scheduler.py)."""
-    given = [f"--{n}" for n in ("refresh", "backfill", "process") if getattr(args, n, None)]
-    if not given:
+    used by ``newsdesk crawl``, cli/crawling.py)."""
+    given = {"refresh": refresh, "backfill": backfill, "process": process}
+    named = [f"--{name}" for name, value in given.items() if value]
+    if not named:
         return None
-    return f"newsdesk: {', '.join(given)}: not available with Redis (see docs/scale-out.md, Limits)"
+    return f"{', '.join(named)}: not available with Redis (see docs/scale-out.md, Limits)"
 
 
 def _recorder(db: Database, run_id: int, reports: dict[str, dict[str, Any]]) -> Any:

@@ -9,16 +9,15 @@ service is asked to stop, the whole group is ended (SIGTERM, SIGTERM, SIGKILL).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from digest import days, store
 from digest.clock import parse_iso, to_utc_iso
 from digest.config import Config
 from digest.process import ProcessResult, die_with_parent, process_pages
+from digest.progress import ChildOutput, LogEvery, Watcher
 
 log = logging.getLogger("newsdesk.jobs")
 STOP_GRACE_SECONDS = 3
@@ -40,43 +40,43 @@ def run_crawl(
     backfill_days: float | None = None,
     stop: threading.Event | None = None,
     process: bool = False,
-    progress: CrawlWatcher | None = None,
+    progress: Callable[[dict[str, dict[str, int]]], None] | None = None,
 ) -> dict[str, Any]:
-    """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row. With
-    ``process``, pages are extracted and summarised by the crawl as they arrive. With
-    ``progress``, it is called about once a second with each started source's counts
-    (requests, new pages, articles processed)."""
+    """Crawl in a subprocess with a wall-clock cap; return the finished ``runs`` row with
+    each source's report (``sources``). With ``process``, pages are extracted and
+    summarised by the crawl as they arrive. With ``progress``, it is called about once a
+    second with each started source's counts (requests, new pages, articles processed),
+    and what the crawl printed comes back in the row (``output``, ``complaints``) instead
+    of going to this process's standard output and error."""
     db = store.open_db(cfg.db_path)
     store.sync_sources(db, [(src.name, src.homepage) for src in cfg.sources])
     run_id = store.start_run(db, "crawl")
     cmd = _crawl_command(cfg, run_id, sources, refresh, backfill_days, process)
-    said = None
-    with tempfile.TemporaryDirectory(prefix="newsdesk-progress-") as folder:
-        cmd += ["--progress-dir", folder] if progress else []
-        watch = (lambda: progress(_read_progress(Path(folder)))) if progress else None
-        # With a progress display the crawl's closing lines come back in the row
-        # ("output"), so that they do not land in the middle of the display's line.
-        output = Path(folder, "output.txt").open("w+b") if progress else None  # noqa: SIM115
+    printed = ("", "")
+    with ChildOutput(cfg.data_dir, run_id) if progress else nullcontext() as out:
+        cmd += out.args() if out else []
+        watch = (lambda: progress(out.counts())) if progress and out else None
         child = subprocess.Popen(
-            cmd, start_new_session=True, preexec_fn=die_with_parent, stdout=output
+            cmd,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+            stdout=out.stdout if out else None,
+            stderr=out.stderr if out else None,
         )
         try:
             status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop, watch)
-        except KeyboardInterrupt:  # a second stop signal: at once, but recorded
+        except BaseException:  # a second stop signal, or worse: ended at once, but recorded
             _end_group(child)
             _finish_quietly(db, run_id, "interrupted", {"exit_code": child.returncode})
             raise
-        if watch is not None and output is not None:
-            watch()
-            output.seek(0)
-            said = output.read().decode("utf-8", "replace")
-            output.close()
+        if out:
+            printed = out.printed()
     if status == "exited":
         status = _crawl_status(store.source_runs(db, run_id), child.returncode)
     store.finish_run(db, run_id, status, {"exit_code": child.returncode, "sources": sources})
     row = store.get_run(db, run_id)
     row["sources"] = store.source_runs(db, run_id)
-    row["output"] = said
+    row["output"], row["complaints"] = printed
     db.close()
     _log_crawl(row)
     return row
@@ -118,18 +118,6 @@ def _log_crawl(row: dict[str, Any]) -> None:
 
 
 CRAWL_TOTALS = ("requests", "pages_saved", "pages_unchanged", "known_skipped", "not_modified")
-CrawlWatcher = Callable[[dict[str, dict[str, int]]], None]
-
-
-def _read_progress(folder: Path) -> dict[str, dict[str, int]]:
-    """Each started source's latest counts, as the crawl writes them (crawler/progress.py)."""
-    found: dict[str, dict[str, int]] = {}
-    for path in sorted(folder.glob("*.json")):
-        try:
-            found[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # replaced as it was read: the next look sees it
-    return found
 
 
 def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
@@ -145,19 +133,22 @@ def _wait_child(
     stop: threading.Event | None,
     watch: Callable[[], None] | None = None,
 ) -> str:
-    """Wait for the crawl, calling ``watch`` about once a second; on the cap or a stop
-    request end its whole process group."""
+    """Wait for the crawl, calling ``watch`` about once a second (and once at the end);
+    on the cap or a stop request end its whole process group. A display that can no longer
+    write (its reader gone) stops showing; the crawl goes on."""
     deadline = time.monotonic() + cap
     looked = time.monotonic()
     while True:
-        try:
+        with suppress(subprocess.TimeoutExpired):
             child.wait(timeout=0.25)
-            return "exited"
-        except subprocess.TimeoutExpired:
-            pass
-        if watch is not None and time.monotonic() - looked >= 1:
-            watch()
+        if watch is not None and (child.returncode is not None or time.monotonic() - looked >= 1):
+            try:
+                watch()
+            except OSError:
+                watch = None
             looked = time.monotonic()
+        if child.returncode is not None:
+            return "exited"
         if stop is not None and stop.is_set():
             _end_group(child)
             return "interrupted"
@@ -282,53 +273,18 @@ def crawl_and_process(
     stop: threading.Event | None = None,
     sources: list[str] | None = None,
     *,
-    on_crawl: CrawlWatcher | None = None,
-    on_pages: Callable[[int, int, str], None] | None = None,
+    watcher: Watcher | None = None,
 ) -> dict[str, Any]:
     """The interval job: one crawl that processes pages as they arrive, then processing of
     any page it left pending (a failed extraction's retry, a crawl cut short). Progress
-    goes to ``on_crawl``/``on_pages``, by default to the log once a minute, with the
-    crawl's closing lines. Returns the crawl's ``runs`` row."""
-    watcher = on_crawl or LogEvery("crawl").crawl
-    run = run_crawl(cfg, sources=sources, stop=stop, process=True, progress=watcher)
-    if on_crawl is None:
-        for line in (run["output"] or "").splitlines():
-            log.info("crawl run=%s %s", run["id"], line)
+    goes to ``watcher``, by default to the log (a counted line a minute). Returns the
+    crawl's ``runs`` row."""
+    watcher = watcher or LogEvery()
+    run = run_crawl(cfg, sources=sources, stop=stop, process=True, progress=watcher.crawl)
+    watcher.crawled(run)
     if stop is None or not stop.is_set():
-        run_process(cfg, stop=stop, progress=on_pages or LogEvery("process").pages)
+        run_process(cfg, stop=stop, progress=watcher.pages)
     return run
-
-
-class LogEvery:
-    """Progress as a counted log line at most once a period (the service's long work)."""
-
-    def __init__(self, kind: str, seconds: float = 60) -> None:
-        self.kind, self.seconds = kind, seconds
-        self.last = time.monotonic()
-
-    def _due(self) -> bool:
-        if time.monotonic() - self.last < self.seconds:
-            return False
-        self.last = time.monotonic()
-        return True
-
-    def crawl(self, counts: dict[str, dict[str, int]]) -> None:
-        if counts and self._due():
-            log.info("crawl in progress: %s", crawl_line(counts))
-
-    def pages(self, done: int, total: int, state: str) -> None:
-        if self._due():
-            log.info("process in progress: %s/%s pages", done, total)
-
-
-def crawl_line(counts: dict[str, dict[str, int]]) -> str:
-    """``src 12 new pages, 40 requests; …`` (and processed articles when there are any)."""
-    parts = []
-    for name, c in counts.items():
-        part = f"{name} {c.get('pages', 0)} new pages, {c.get('requests', 0)} requests"
-        part += f", {c['processed']} processed" if c.get("processed") else ""
-        parts.append(part)
-    return "; ".join(parts)
 
 
 def digest_due_days(cfg: Config, now: datetime) -> list[date]:

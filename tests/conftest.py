@@ -105,7 +105,9 @@ def invoke(*args: str, cwd: Path, stdin: str | None = None) -> Ran:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     signals = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    runner = CliRunner(env={"NEWSDESK_CONFIG": None, "NEWSDESK_DATA_DIR": None})
+    # Unset for the command and put back after it (--redis sets NEWSDESK_REDIS_URL).
+    unset = ("NEWSDESK_CONFIG", "NEWSDESK_DATA_DIR", "NEWSDESK_REDIS_URL")
+    runner = CliRunner(env=dict.fromkeys(unset))
     try:
         with contextlib.chdir(cwd):
             result = runner.invoke(group, list(args), input=stdin, prog_name="newsdesk")

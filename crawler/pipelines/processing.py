@@ -36,11 +36,11 @@ START_METHOD = "forkserver"
 PRELOAD = [*WORKER_MODULES, "digest.process"]
 
 
-def start_workers_early() -> None:
-    """Start the fork server that the workers will be forked from, so that it imports
-    extraction and summaries while Scrapy sets up rather than after. Workers are not
-    forked from the crawl itself, which would copy its reactor, threads and sockets into
-    every worker, nor spawned, which would have each import everything again."""
+def start_fork_server() -> None:
+    """Start the fork server that the workers will be forked from, importing extraction
+    and summaries once. Workers are not forked from the crawl itself, which would copy its
+    reactor, threads and sockets into every worker, nor spawned, which would have each
+    import everything again. A no-op once it runs."""
     context = multiprocessing.get_context(START_METHOD)
     context.set_forkserver_preload(PRELOAD)
     from multiprocessing import forkserver
@@ -54,11 +54,13 @@ class CrawlProcessor:
     _shared: CrawlProcessor | None = None
 
     def __init__(self, config_path: str) -> None:
-        start_workers_early()  # a no-op when the crawl started it already
-        # The workers start with the first page to process: none in a crawl that fetches
-        # none. Forked from the preloaded server, each warms up (start_worker) in about
-        # half a second, before it takes a page and that page's clock starts.
+        # The fork server and the workers start with the first page to process: none in
+        # a crawl that fetches none (an unchanged re-run imports neither trafilatura nor
+        # sumy anywhere). Forked from the preloaded server, each worker warms up
+        # (start_worker) in about half a second, before it takes a page and that page's
+        # clock starts.
         self.pool = PagePool(load_config(config_path), start_method=START_METHOD)
+        self.started = False
         self.in_flight = 0
         self.waiting: deque[tuple[FetchedPage, Done, Deferred[None]]] = deque()
         self.idle: list[Deferred[None]] = []
@@ -106,6 +108,9 @@ class CrawlProcessor:
     def _pump(self) -> None:
         from twisted.internet import reactor  # the crawl installed its reactor by now
 
+        if self.waiting and not self.started:
+            start_fork_server()
+            self.started = True
         while self.waiting and self.in_flight < self.pool.limit:
             page, done, handed = self.waiting.popleft()
             stored = StoredPage(page.url, page.source, page.fetched_at, page.html)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlite_utils import Database
 
@@ -148,7 +148,7 @@ class ArticleQuery:
     source: str | None = None
     topic: str | None = None
     limit: int | None = 20
-    dated: str = "published"  # since/until on a DATED_BY key: "published" or "seen"
+    dated: Literal["published", "seen"] = "published"  # what since/until filter on (DATED_BY)
 
 
 # Scoring a match with bm25 takes ~3 µs, so ranking every match of a word found in most

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,29 @@ def test_the_services_log_lines_carry_counts(tmp_path: Path, site_url: str, writ
     # the crawl's closing lines: on standard output for the user, not in the progress line
     assert re.search(r"^profit: ok, \d+ new pages", result.stdout, re.M), result.stdout
     assert "final digest" in result.stdout or "digest (provisional" in result.stdout
+
+
+def test_a_display_whose_reader_went_away_does_not_cut_the_crawl_short(
+    tmp_path: Path, site_url: str, write_config
+) -> None:
+    """`newsdesk crawl 2>&1 | head -0`: the display cannot write, the crawl goes on, is
+    stored and recorded, and the command ends as a cut pipe does (141)."""
+    cfg = write_config(source_toml("profit", site_url))
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "scheduler", "crawl"],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=write_end,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    with sqlite3.connect(cfg.db_path) as db:
+        assert db.execute("SELECT kind, status FROM runs").fetchall() == [("crawl", "ok")]
+        assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 3
+    assert not (cfg.data_dir / ".crawl-progress" / "1").exists()  # its folder removed

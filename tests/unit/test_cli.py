@@ -4,6 +4,8 @@ values it refuses, and the progress display's two forms."""
 from __future__ import annotations
 
 import io
+import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,16 +92,44 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_progress_on_a_terminal_redraws_one_line_and_keeps_the_last(monkeypatch) -> None:
+def test_progress_on_a_terminal_redraws_one_line_and_keeps_the_last() -> None:
     out = Terminal()
     with Progress(out) as shown:
         for done in range(1, 4):
             shown.crawl({"a": {"pages": done, "requests": 2 * done}})
+        shown.crawled({"output": "", "complaints": ""})
         shown.pages(5, 5, "article")
     text = out.getvalue()
     assert text.count("\rcrawling: a ") == 3 and "\rcrawling: a 3 new pages, 6 requests" in text
     # the crawl's last count stays on its line; processing gets its own, ended at the close
     assert "\x1b[K\n\rprocessing: 5/5 pages" in text and text.endswith("\x1b[K\n")
+
+
+def test_a_log_line_clears_the_live_line_which_comes_back(monkeypatch) -> None:
+    out = Terminal()
+    handler = logging.StreamHandler(out)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
+    with Progress(out) as shown:
+        shown.crawl({"a": {"pages": 1, "requests": 2}})
+        logging.getLogger("newsdesk.test").warning("a log line")
+    assert handler.filters == []  # taken off at the end
+    text = out.getvalue()
+    # cleared before the log line, and the last count drawn again below it at the end
+    assert "requests (0s)\x1b[K\r\x1b[Ka log line\n\rcrawling: a 1 new pages" in text
+    assert text.endswith("\x1b[K\n")
+
+
+def test_a_live_line_never_outgrows_the_terminal(monkeypatch) -> None:
+    monkeypatch.setattr(
+        progress.shutil, "get_terminal_size", lambda fallback: os.terminal_size((40, 24))
+    )
+    out = Terminal()
+    with Progress(out) as shown:
+        sources = {f"source-{n}": {"pages": n, "requests": 3 * n} for n in range(6)}
+        shown.crawl(sources)
+    drawn = out.getvalue().split("\r")[1].split("\x1b[K")[0]
+    assert drawn.startswith("crawling: 6 sources: 15 new pages, 45")  # summed when long
+    assert len(drawn) <= 39
 
 
 def test_progress_elsewhere_is_counted_lines_not_one_a_page(monkeypatch) -> None:
@@ -108,9 +138,7 @@ def test_progress_elsewhere_is_counted_lines_not_one_a_page(monkeypatch) -> None
     with Progress(out) as shown:
         for done in range(1, 101):
             shown.pages(done, 100, "article")
-    lines = out.getvalue().splitlines()
-    assert [line.split(" (")[0] for line in lines] == [
-        "processing: 1/100 pages",  # when it starts
-        "processing: 100/100 pages",  # and its end
+    assert [line.split(" (")[0] for line in out.getvalue().splitlines()] == [
+        "processing: 100/100 pages"  # its end; with more time, one every PERIOD_SECONDS
     ]
     assert "\r" not in out.getvalue()
