@@ -32,12 +32,37 @@ could reach (extraction+summary plus (a)'s CPU per page), and the CPU time per p
 
 With ``--memory-articles N``, (c) also runs once on a second site of N articles, and the
 peak RSS of the two runs is compared.
+
+    python -m bench.pipeline --real-pages [DIR] [--articles 2000]
+
+With ``--real-pages``, the site's article pages are real news pages (bench/realsite.py:
+the same structure, each article a copy of one of the ``<id>.html.gz`` pages of DIR,
+default ``../shared/data/extraction/scrapinghub``, cycled, with its canonical link, og:url
+and base href moved to its URL on the site). The same (a), (b) and (c) run on it, and two
+more:
+
+(d) crawl, then process: ``newsdesk crawl`` (no ``--process``) on a fresh data dir, then
+    ``newsdesk process``, each measured as above; reported as one run (wall time and CPU
+    time summed, the larger peak RSS);
+(e) incremental: ``newsdesk crawl --process`` again on the data dir of the first (c),
+    right after it, with nothing new on the site: its wall time, its requests (the
+    store's ``crawl_sources`` row) and the wall time beyond what those requests cost (a),
+    that is wall time - requests / (a)'s pages per second.
+
+Each run reports articles found and stored (for (a) and (b): pages fetched and pages with
+text extracted and summarised; for newsdesk: pages stored and articles stored), articles
+per second, CPU ms per stored article (every process counted) and the peak RSS of the
+largest process; then the ratios c/b and d/b of CPU per article and of articles per
+second (against the faster (b) and the cheaper (b), each the stricter choice). The
+extraction+summary cost per page is timed in one process on 200 stored pages both ways:
+newsdesk's ``digest.extract.extract`` + summary, and (b)'s ``trafilatura.extract`` + summary.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import hashlib
 import json
 import os
 import resource
@@ -50,7 +75,9 @@ import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from bench.realsite import DEFAULT_PAGES, RealSiteInfo, build_real_site
 from bench.serve import serve_generated
 from bench.site import generate_site, newsdesk_toml
 
@@ -86,7 +113,7 @@ def run_spider(urls: list[str], naive: bool, out: Path) -> None:
 
         from digest.summarise import summarise
 
-    counts = {"pages": 0}
+    counts = {"pages": 0, "articles": 0}
 
     class BareSpider(scrapy.Spider):
         name = "bare"
@@ -96,6 +123,7 @@ def run_spider(urls: list[str], naive: bool, out: Path) -> None:
             counts["pages"] += 1
             if naive and (text := trafilatura.extract(response.text, include_comments=False)):
                 summarise(text)
+                counts["articles"] += 1
             return None
 
     process = CrawlerProcess(SPIDER_SETTINGS)
@@ -114,15 +142,18 @@ def run_wrapped(command: list[str], out: Path) -> None:
     is reaped here and its CPU time and RSS are counted too."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    done = subprocess.run(command, check=True, capture_output=True)
     seconds = time.perf_counter() - started
+    output = done.stdout.decode("utf-8", "replace")[-2000:]  # the closing lines
     while True:  # the orphans, now this process's children
         try:
             os.wait()
         except ChildProcessError:
             break
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out.write_text(json.dumps({"seconds": seconds, "peak_kib": peak}), encoding="utf-8")
+    out.write_text(
+        json.dumps({"seconds": seconds, "peak_kib": peak, "output": output}), encoding="utf-8"
+    )
 
 
 # --- the parent ---------------------------------------------------------------------------
@@ -137,7 +168,12 @@ def measured(command: list[str], cwd: Path, tmp: Path) -> dict[str, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result = json.loads(out.read_text(encoding="utf-8"))
-    return {"seconds": result["seconds"], "cpu": cpu, "rss_mb": result["peak_kib"] / 1024}
+    return {
+        "seconds": result["seconds"],
+        "cpu": cpu,
+        "rss_mb": result["peak_kib"] / 1024,
+        "output": result.get("output", ""),
+    }
 
 
 def _env() -> dict[str, str]:
@@ -150,7 +186,8 @@ def spider_run(role: str, urls_file: Path, tmp: Path) -> dict[str, float]:
     command = [sys.executable, "-m", "bench.pipeline", "--role", role]
     command += ["--urls", str(urls_file), "--out", str(out)]
     run = measured(command, tmp, tmp)
-    run["pages"] = json.loads(out.read_text(encoding="utf-8"))["pages"]
+    counts = json.loads(out.read_text(encoding="utf-8"))
+    run["pages"], run["extracted"] = counts["pages"], counts["articles"]
     return run
 
 
@@ -165,17 +202,49 @@ def write_config(folder: Path, base: str, n_articles: int, pace: str) -> None:
     (folder / "newsdesk.toml").write_text(text, encoding="utf-8")
 
 
+NEWSDESK = [sys.executable, "-m", "scheduler"]
+
+
 def newsdesk_run(folder: Path, tmp: Path) -> dict[str, object]:
     """``newsdesk crawl --process`` (fetch, extract, summarise, commit; then any page left
     pending), measured; then a count of what the store holds."""
-    run = measured([sys.executable, "-m", "scheduler", "crawl", "--process"], folder, tmp)
+    run = measured([*NEWSDESK, "crawl", "--process"], folder, tmp)
+    return run | store_counts(folder)
+
+
+def store_counts(folder: Path) -> dict[str, object]:
     with sqlite3.connect(folder / "data" / "newsdesk.db") as conn:
-        run["pages"] = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
-        run["articles"] = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        run["pending"] = conn.execute(
-            "SELECT count(*) FROM pages WHERE state = 'pending'"
-        ).fetchone()[0]
-    return run
+        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "pages": one("SELECT count(*) FROM pages"),
+            "articles": one("SELECT count(*) FROM articles"),
+            "pending": one("SELECT count(*) FROM pages WHERE state = 'pending'"),
+            "states": dict(conn.execute("SELECT state, count(*) FROM pages GROUP BY state")),
+        }
+
+
+def crawl_then_process(folder: Path, tmp: Path) -> dict[str, object]:
+    """(d): ``newsdesk crawl``, then ``newsdesk process``, each measured; summed."""
+    crawl = measured([*NEWSDESK, "crawl"], folder, tmp)
+    process = measured([*NEWSDESK, "process"], folder, tmp)
+    run = {
+        "seconds": crawl["seconds"] + process["seconds"],
+        "cpu": crawl["cpu"] + process["cpu"],
+        "rss_mb": max(crawl["rss_mb"], process["rss_mb"]),
+        "parts": {"crawl": crawl, "process": process},
+    }
+    return run | store_counts(folder)
+
+
+def incremental_run(folder: Path, tmp: Path) -> dict[str, object]:
+    """(e): ``newsdesk crawl --process`` again on ``folder``'s data, measured; with the
+    crawl's own row of ``crawl_sources``."""
+    before = store_counts(folder)
+    run = measured([*NEWSDESK, "crawl", "--process"], folder, tmp)
+    with sqlite3.connect(folder / "data" / "newsdesk.db") as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM crawl_sources ORDER BY run_id DESC LIMIT 1").fetchone()
+    return run | {"before": before, "after": store_counts(folder), "crawl": dict(row)}
 
 
 def stored_sample(db: Path, n: int) -> list[tuple[str, str]]:
@@ -185,6 +254,24 @@ def stored_sample(db: Path, n: int) -> list[tuple[str, str]]:
             [n],
         ).fetchall()
     return [(url, zlib.decompress(blob).decode("utf-8")) for url, blob in rows]
+
+
+def naive_cpu_per_page(pages: list[tuple[str, str]], rounds: int = 3) -> float:
+    """As :func:`cpu_per_page`, for (b)'s callback: ``trafilatura.extract`` then
+    ``digest.summarise.summarise`` of its text."""
+    import trafilatura
+
+    from digest.summarise import summarise
+
+    trafilatura.extract(pages[0][1], include_comments=False)  # warm up imports
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for _url, html in pages:
+            if text := trafilatura.extract(html, include_comments=False):
+                summarise(text)
+        best = min(best, (time.process_time() - started) / len(pages))
+    return best
 
 
 def cpu_per_page(pages: list[tuple[str, str]], rounds: int = 3) -> float:
@@ -215,6 +302,9 @@ def main(argv: list[str] | None = None) -> None:
         urls = Path(args.urls).read_text(encoding="utf-8").split()
         run_spider(urls, args.role == "naive", Path(args.out))
         return
+    if args.real_pages:
+        real_benchmark(args.articles, args.real_pages)
+        return
     benchmark(args.articles, args.memory_articles)
 
 
@@ -227,11 +317,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="also run (c) on a site of N articles and compare peak memory (issue: 20000)",
     )
+    parser.add_argument(
+        "--real-pages",
+        type=Path,
+        nargs="?",
+        const=DEFAULT_PAGES,
+        metavar="DIR",
+        help="article pages are copies of the real pages in DIR (default: "
+        "../shared/data/extraction/scrapinghub); adds runs (d) and (e)",
+    )
     parser.add_argument("--role", choices=("fetch-only", "naive", "wrap"), help=argparse.SUPPRESS)
     parser.add_argument("--urls", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.real_pages and args.memory_articles:
+        parser.error("--memory-articles runs on the generated site only")
+    return args
 
 
 RUNS = {
@@ -347,6 +449,138 @@ def report(
             f"  peak RSS of any one process: {a:.0f} MB at {n_articles} articles, "
             f"{b:.0f} MB at {memory_articles} ({b / a - 1:+.1%})"
         )
+
+
+# --- real pages (issue 19) -----------------------------------------------------------------
+
+REAL_RUNS = {
+    "c1": "(c) newsdesk crawl --process, same pace as (a)/(b), run 1",
+    "c2": "(c) newsdesk crawl --process, same pace, run 2",
+    "polite": "(c) newsdesk crawl --process, default pace (2 at a time, AutoThrottle)",
+    "d": "(d) newsdesk crawl, then newsdesk process, same pace",
+}
+
+
+def real_benchmark(n_articles: int, pages_dir: Path) -> None:
+    """(a), (b) twice, (c) and right after it (e), (d), then (c) again at both paces, on a
+    site of real article pages; then the report."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    pages_dir = pages_dir.resolve()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        site: dict[str, RealSiteInfo] = {}
+
+        def generate(base: str) -> None:
+            info = build_real_site(tmp / "site", pages_dir, n_articles, base, now)
+            (tmp / "base.txt").write_text(base, encoding="utf-8")
+            urls = "\n".join(base + path for path in info.articles)
+            (tmp / "urls.txt").write_text(urls, encoding="utf-8")
+            site["info"] = info
+
+        with serve_generated(tmp / "site", generate) as server:
+            base = (tmp / "base.txt").read_text(encoding="utf-8")
+            runs: dict[str, Any] = {"a": spider_run("fetch-only", tmp / "urls.txt", tmp)}
+            runs["b"] = spider_run("naive", tmp / "urls.txt", tmp)
+            runs["b2"] = spider_run("naive", tmp / "urls.txt", tmp)
+            write_config(tmp / "c1", base, n_articles, SAME_PACE)
+            runs["c1"] = newsdesk_run(tmp / "c1", tmp)
+            runs["e"] = incremental_run(tmp / "c1", tmp)
+            write_config(tmp / "d", base, n_articles, SAME_PACE)
+            runs["d"] = crawl_then_process(tmp / "d", tmp)
+            write_config(tmp / "c2", base, n_articles, SAME_PACE)
+            runs["c2"] = newsdesk_run(tmp / "c2", tmp)
+            write_config(tmp / "polite", base, n_articles, "")
+            runs["polite"] = newsdesk_run(tmp / "polite", tmp)
+        sample = stored_sample(tmp / "c1" / "data" / "newsdesk.db", SAMPLE)
+        costs = {"newsdesk": cpu_per_page(sample), "naive": naive_cpu_per_page(sample)}
+        report_real(site["info"], runs, costs, len(sample), server)
+
+
+def _real_row(name: str, run: dict[str, Any], found: int, stored: int | None) -> str:
+    per = stored if stored is not None else found
+    return (
+        f"| {name} | {found} | {'-' if stored is None else stored} | {run['seconds']:.1f} "
+        f"| {per / run['seconds']:.1f} | {run['cpu']:.1f} | {run['cpu'] / max(per, 1) * 1000:.1f} "
+        f"| {run['rss_mb']:.0f} |"
+    )
+
+
+def report_real(
+    info: RealSiteInfo, runs: dict[str, Any], costs: dict[str, float], sampled: int, server: str
+) -> None:
+    cores = os.cpu_count() or 1
+    ids = sorted(set(info.page_ids.values()))
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+    print(
+        f"site: {len(info.articles)} articles, served by {server}; {cores} cores\n"
+        f"article pages: copies of {len(ids)} real pages of {info.pages_dir} (ids in order, "
+        f"cycled: article k is page (k-1) mod {len(ids)}; sha256 of the sorted ids "
+        f"{digest}; first {ids[0][:12]}, last {ids[-1][:12]}); tags rewritten, in how many "
+        f"pages: {info.rewritten}\n"
+    )
+    print(
+        "| run | articles found | articles stored | wall s | articles/s | CPU s "
+        "| CPU ms/article | peak RSS MB (largest process) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    print(_real_row("(a) fetch only (pages fetched)", runs["a"], runs["a"]["pages"], None))
+    for key, label in (("b", "run 1"), ("b2", "run 2")):
+        run = runs[key]
+        name = f"(b) naive: trafilatura + sumy in callback, {label}"
+        print(_real_row(name, run, run["pages"], run["extracted"]))
+    for key in ("c1", "c2", "polite", "d"):
+        run = runs[key]
+        print(_real_row(REAL_RUNS[key], run, run["pages"], run["articles"]))
+    e = runs["e"]
+    print(
+        f"| (e) newsdesk crawl --process again, nothing new | {e['crawl']['requests']} requests "
+        f"| {e['after']['articles'] - e['before']['articles']} new | {e['seconds']:.1f} | - "
+        f"| {e['cpu']:.1f} | - | {e['rss_mb']:.0f} |"
+    )
+    b_rate = max(runs[k]["extracted"] / runs[k]["seconds"] for k in ("b", "b2"))
+    b_cpu = min(runs[k]["cpu"] / runs[k]["extracted"] for k in ("b", "b2"))
+    print(
+        f"\nratios against (b)'s faster run ({b_rate:.1f} articles/s) and cheaper run "
+        f"({b_cpu * 1000:.1f} CPU ms/article):"
+    )
+    for key in ("c1", "c2", "polite", "d"):
+        run = runs[key]
+        rate, cpu = run["articles"] / run["seconds"], run["cpu"] / run["articles"]
+        tag = "d" if key == "d" else "c"
+        print(
+            f"  {REAL_RUNS[key]}: CPU per article {tag}/b = {cpu / b_cpu:.2f}x, "
+            f"articles/s {tag}/b = {rate / b_rate:.2f}x; {run['cpu'] / run['seconds']:.2f} of "
+            f"{cores} cores busy"
+        )
+    d = runs["d"]["parts"]
+    print(
+        f"  (d) in parts: crawl {d['crawl']['seconds']:.1f} s wall, {d['crawl']['cpu']:.1f} "
+        f"CPU s, {d['crawl']['rss_mb']:.0f} MB; process {d['process']['seconds']:.1f} s wall, "
+        f"{d['process']['cpu']:.1f} CPU s, {d['process']['rss_mb']:.0f} MB"
+    )
+    a_rate = runs["a"]["pages"] / runs["a"]["seconds"]
+    row = e["crawl"]
+    print(
+        f"\n(e) incremental: {e['seconds']:.1f} s wall, {e['cpu']:.1f} CPU s, "
+        f"{row['requests']} requests ({row['listings_read']} listings read, "
+        f"{row['not_modified']} answered 304, {row['known_skipped']} known articles skipped, "
+        f"{row['pages_saved']} pages saved), status {row['status']}; the crawl itself "
+        f"{row['duration_s']:.1f} s; wall time beyond requests = {e['seconds']:.1f} - "
+        f"{row['requests']} / {a_rate:.1f} ((a)'s pages/s) = "
+        f"{e['seconds'] - row['requests'] / a_rate:.1f} s"
+    )
+    print(
+        f"\nextraction+summary in one process, {sampled} stored pages, fastest of 3 rounds: "
+        f"newsdesk (digest.extract + summarise) {costs['newsdesk'] * 1000:.1f} CPU ms/page, "
+        f"naive (trafilatura.extract + summarise) {costs['naive'] * 1000:.1f} CPU ms/page; "
+        f"bare fetch ((a)) {runs['a']['cpu'] / runs['a']['pages'] * 1000:.1f} CPU ms/page"
+    )
+    states = {k: runs[k]["states"] for k in ("c1", "c2", "polite", "d")}
+    print(f"pages by state in each store: {states}")
+    for key in ("c1", "d"):
+        first = runs[key].get("output") or runs[key]["parts"]["crawl"]["output"]
+        print(f"{key} crawl's closing lines: {' | '.join(first.strip().splitlines()[-3:])}")
+    print(f"e crawl's closing lines: {' | '.join(e['output'].strip().splitlines()[-3:])}")
 
 
 if __name__ == "__main__":

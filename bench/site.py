@@ -19,7 +19,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -168,6 +168,11 @@ class _Slots(dict):
         return template.format(r.randint(2, high), r.randint(1, 9))
 
 
+ArticlePage = Callable[[_Article, list[_Article]], str | bytes]
+"""Writes an article's page instead of the generated one: called with the article and the
+(up to three, older) articles its page should link to as related."""
+
+
 def _fill(rng: random.Random, templates: tuple[str, ...]) -> str:
     return rng.choice(templates).format_map(_Slots(rng))
 
@@ -253,10 +258,16 @@ class _Builder:
     """Writes the files of one site; holds the page furniture that every page shares."""
 
     def __init__(
-        self, root: Path, sections: tuple[str, ...], per_page: int, base: str, seed: int
+        self,
+        root: Path,
+        sections: tuple[str, ...],
+        per_page: int,
+        base: str,
+        seed: int,
+        article_page: ArticlePage | None = None,
     ) -> None:
         self.root, self.sections, self.per_page, self.base = root, sections, per_page, base
-        self.seed = seed
+        self.seed, self.article_page = seed, article_page
         self.made: set[Path] = set()
         links = "".join(f'<a href="/{s}/">{_label(s)}</a>' for s in sections)
         self.nav = f'<header><p class="logo">{SITE}</p><nav><a href="/">Home</a>{links}</nav>'
@@ -334,6 +345,9 @@ class _Builder:
 
     def write_article(self, a: _Article, oldest_first: list[_Article]) -> None:
         related = _related(a, oldest_first, random.Random(self.seed * 1_000_003 - a.serial))
+        if self.article_page is not None:  # the caller writes the page (bench/realsite.py)
+            self.write(a.path, self.article_page(a, related))
+            return
         rng = _rng(self.seed, a.serial)
         _draw_meta(rng)  # replay the draws made for the metadata, then write the text
         body = self.article_body(a, related, rng)
@@ -504,12 +518,15 @@ def generate_site(
     crawl_delay: float | None = None,
     seed: int = 7,
     step_minutes: float | None = None,
+    article_page: ArticlePage | None = None,
 ) -> SiteInfo:
     """Write the site into ``root`` (overwriting, removing nothing) and describe it.
 
     Recent article ``i`` (0 = newest) is published at ``now - i * step``; its serial number
     is ``n_old + n_articles - i``. The ``n_old`` old articles (serials 1..n_old) are dated
-    10 to 30 days before ``now`` and appear only in the gzipped sitemaps.
+    10 to 30 days before ``now`` and appear only in the gzipped sitemaps. With
+    ``article_page``, each article's page is what it returns (listings, feeds and sitemaps
+    stay generated).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -523,7 +540,7 @@ def generate_site(
     old = [
         _make_article(j, _old_time(anchor, j, n_old), sections, seed) for j in range(n_old, 0, -1)
     ]
-    builder = _Builder(root, sections, per_page, base.rstrip("/"), seed)
+    builder = _Builder(root, sections, per_page, base.rstrip("/"), seed, article_page)
     listing, sitemaps = _write_all(builder, recent, old, now, crawl_delay)
     paths, old_paths = [a.path for a in recent], [a.path for a in old]
     feeds = ["/feed.xml", "/atom.xml"]

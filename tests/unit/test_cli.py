@@ -142,3 +142,14 @@ def test_progress_elsewhere_is_counted_lines_not_one_a_page(monkeypatch) -> None
         "processing: 100/100 pages"  # its end; with more time, one every PERIOD_SECONDS
     ]
     assert "\r" not in out.getvalue()
+
+
+def test_a_duplicate_source_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    sources = "".join(
+        f'\n[[sources]]\nname = "{name}"\nhomepage = "https://{host}.example/"\n'
+        for name, host in (("a", "a"), ("b", "b"), ("a", "c"))
+    )
+    (tmp_path / "newsdesk.toml").write_text("download_delay = 0.0\n" + sources)
+    result = invoke("status", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "newsdesk.toml:12: sources[2].name: duplicate source name 'a'" in result.stderr
