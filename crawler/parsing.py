@@ -10,12 +10,15 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urldefrag, urlsplit
+from typing import Protocol
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
+from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
+from w3lib.html import get_base_url
 
 from digest.clock import parse_iso
 from digest.config import Source
@@ -34,6 +37,38 @@ TRAP_PATTERNS = re.compile(
 )
 PAGE_LINK = re.compile(r"/page/\d+/?$|[?&](page|paged)=\d+$", re.IGNORECASE)
 NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
+
+
+class Document(Protocol):
+    """What the link and metadata readers need of an HTML page: XPath, and relative links
+    resolved as the page's <base href> says. A Scrapy response is one; so is ``Page``."""
+
+    @property
+    def url(self) -> str: ...
+
+    def xpath(self, query: str) -> SelectorList[Selector]: ...
+
+    def urljoin(self, url: str) -> str: ...
+
+
+class Page:
+    """An HTML page read once for the crawl: its text (decoded as every path of newsdesk
+    decodes pages, ``page_text``) and one tree of it. Built beside the response, not in its
+    caches: Scrapy keeps a response until everything its callback gave is handled (the
+    page's item waits for the store and the workers), and a response's cached tree of a
+    real page is 10 to 40 MB. A ``Page`` is dropped as soon as it has been read."""
+
+    def __init__(self, response: TextResponse) -> None:
+        self.url = response.url
+        self.text = page_text(response)
+        self.selector = Selector(text=self.text, type="html", base_url=response.url)
+        self.base = get_base_url(self.text[:4096], response.url)
+
+    def xpath(self, query: str) -> SelectorList[Selector]:
+        return self.selector.xpath(query)
+
+    def urljoin(self, url: str) -> str:
+        return urljoin(self.base, url)
 
 
 @dataclass(frozen=True)
@@ -66,7 +101,7 @@ def _extension(path: str) -> str:
     return name[name.rfind(".") :].lower() if "." in name else ""
 
 
-def absolute(response: Response, href: str) -> str:
+def absolute(response: Document, href: str) -> str:
     """``href`` made absolute against the page and cleaned; "" when it cannot be parsed."""
     try:
         return clean_url(urldefrag(response.urljoin(href.strip())).url)
@@ -74,7 +109,7 @@ def absolute(response: Response, href: str) -> str:
         return ""
 
 
-def page_links(response: Response) -> list[str]:
+def page_links(response: Document) -> list[str]:
     """Absolute http(s) links of an HTML page, cleaned (no fragment, no tracking
     parameters), in page order, each once."""
     seen: dict[str, None] = {}
@@ -85,7 +120,7 @@ def page_links(response: Response) -> list[str]:
     return list(seen)
 
 
-def pagination_links(response: Response) -> list[str]:
+def pagination_links(response: Document) -> list[str]:
     """The next page(s) of a listing: <link rel=next>, <a rel=next>, "Older posts" and
     /page/N/ links."""
     found = response.xpath("//link[@rel='next']/@href | //a[contains(@rel, 'next')]/@href").getall()
@@ -99,7 +134,7 @@ def pagination_links(response: Response) -> list[str]:
     return [u for u in urls if u and u != current and not TRAP_PATTERNS.search(u)]
 
 
-def feed_links(response: Response) -> list[str]:
+def feed_links(response: Document) -> list[str]:
     """Feeds a page announces with <link rel="alternate" type="application/rss+xml">."""
     hrefs = []
     for link in response.xpath("//link[@href]"):
@@ -182,7 +217,7 @@ def page_text(response: TextResponse) -> str:
     return decode_html(response.body, content_type or None)
 
 
-def not_article_reason(response: Response) -> str | None:
+def not_article_reason(response: Document) -> str | None:
     """Why a fetched page is evidently not an article (a section, tag, author or search
     page), from its own metadata (``digest.pagetags.declares_article``, the definition the
     extractor uses too); None when it may be one."""

@@ -109,16 +109,18 @@ class NewsSpider(scrapy.Spider):
             self._error("not_html", f"{response.url}: a listing page that is not HTML")
             return
         self.crawler.stats.inc_value("newsdesk/listings/read")
-        for feed in parsing.feed_links(response):
-            if parsing.on_site(feed, self.source):
-                yield self.listing(feed, self.parse_feed)
-        yield from self.follow(response, depth)
+        page = parsing.Page(response)
+        feeds = [f for f in parsing.feed_links(page) if parsing.on_site(f, self.source)]
+        found = [self.listing(feed, self.parse_feed) for feed in feeds]
+        found += self.follow(page, depth)
+        del page  # its tree: not kept while Scrapy holds the response (see parsing.Page)
+        yield from found
 
-    def follow(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+    def follow(self, page: parsing.Document, depth: int) -> Iterator[scrapy.Request]:
         """A listing's article links, and its next pages while the depth allows."""
-        yield from self.page_requests(parsing.page_links(response), depth + 1)
+        yield from self.page_requests(parsing.page_links(page), depth + 1)
         if depth < self.source.max_depth:
-            for url in parsing.pagination_links(response):
+            for url in parsing.pagination_links(page):
                 if parsing.on_site(url, self.source):
                     yield self.listing(url, self.parse_listing, depth=depth + 1)
 
@@ -194,14 +196,18 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             self._error("not_html", f"{response.url}: not HTML")
             return
-        reason = parsing.not_article_reason(response)
-        yield self.page_item(response, reason)
+        page = parsing.Page(response)
+        reason = parsing.not_article_reason(page)
+        item = self.page_item(response, page.text, reason)
         if reason is None:  # an article: its related-story links may lead to more
-            yield from self.page_requests(parsing.page_links(response), depth + 1)
+            found = list(self.page_requests(parsing.page_links(page), depth + 1))
         else:
-            yield from self.follow(response, depth)
+            found = list(self.follow(page, depth))
+        del page  # its tree: not kept while the item waits for the store (parsing.Page)
+        yield item
+        yield from found
 
-    def page_item(self, response: TextResponse, not_article: str | None) -> PageItem:
+    def page_item(self, response: TextResponse, html: str, not_article: str | None) -> PageItem:
         request = response.request
         return PageItem(
             url=clean_url(request.url if request is not None else response.url),
@@ -209,7 +215,7 @@ class NewsSpider(scrapy.Spider):
             final_url=response.url,
             http_status=response.status,
             content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
-            html=parsing.page_text(response),
+            html=html,
             fetched_at=utc_now(),
             not_article=not_article,
         )

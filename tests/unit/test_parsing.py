@@ -4,9 +4,11 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
-from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.parsing import (
+    Page,
     feed_entries,
     is_article_candidate,
     not_article_reason,
@@ -155,3 +157,35 @@ def test_any_article_type_in_json_ld_beats_a_template_og_type() -> None:
         '<script type="application/ld+json">{not json</script>'
     )
     assert not_article_reason(listing) == "listing page (og:type website)"
+
+
+def test_a_page_is_read_once_against_its_base_href() -> None:
+    response = html(
+        '<html><head><base href="https://cdn.news.example/2026/"></head><body>'
+        '<a href="11/a/">A</a><a href="/b">B</a><p>Fran\u00e7ais</p></body></html>',
+        url="https://news.example/x/",
+    )
+    page = Page(response)
+    assert page_links(page) == ["https://cdn.news.example/2026/11/a/", "https://cdn.news.example/b"]
+    assert "Fran\u00e7ais" in page.text
+
+
+def test_a_crawled_page_leaves_no_tree_or_text_with_its_response() -> None:
+    """Scrapy holds a response until the store and the workers have taken its item; a real
+    page's cached tree is 10-40 MB, and held for every page in flight it took the crawl
+    process to 360-450 MB on real pages (docs/performance.md, issue #19)."""
+    from crawler.spiders.news import NewsSpider
+
+    spider = NewsSpider(Source(name="n", homepage="https://news.example/"))
+    spider.crawler = get_crawler(NewsSpider)
+    spider.crawler.stats.open_spider()
+    article = html(
+        '<html><head><meta property="og:type" content="article"></head>'
+        '<body><p>Text.</p><a href="/2026/11/b/">B</a></body></html>',
+        url="https://news.example/2026/11/a/",
+    )
+    article.request = Request(article.url)
+    item, *requests = spider.parse_page(article)
+    assert item.html.startswith("<html>") and item.not_article is None
+    assert [r.url for r in requests] == ["https://news.example/2026/11/b/"]
+    assert article._cached_selector is None and article._cached_ubody is None
