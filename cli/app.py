@@ -94,8 +94,7 @@ def config(*, writes: bool = False, crawls: bool = False, redis: str | None = No
 
 def fail(message: str, code: int = 2) -> click.exceptions.Exit:
     """Say ``message`` as the command's one line of failure; raise what this returns."""
-    click.echo(f"newsdesk: {message}", err=True)
-    return click.exceptions.Exit(code)
+    return click.exceptions.Exit(_said(message, code))
 
 
 class NewsdeskGroup(click.Group):

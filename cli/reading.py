@@ -14,7 +14,8 @@ import click
 from cli.app import common_options, config, fail, newsdesk
 from cli.options import article_query, filter_options
 from digest import query, store
-from digest.status import format_status, full_report
+from digest.service import status_report
+from digest.status import format_status
 from digest.text import terminal_safe
 
 
@@ -98,7 +99,7 @@ def export(output: Path | None, **given: Any) -> int:
 def status(as_json: bool) -> int:
     """The service, its next runs, each source's crawls and health."""
     cfg = config()
-    report = full_report(cfg)
+    report = status_report(cfg)
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))
     else:

@@ -71,11 +71,12 @@ def run_crawl(
             raise
         if out:
             printed = out.printed()
+    reports = store.source_runs(db, run_id)  # written by the crawl, read once
     if status == "exited":
-        status = _crawl_status(store.source_runs(db, run_id), child.returncode)
+        status = _crawl_status(reports, child.returncode)
     store.finish_run(db, run_id, status, {"exit_code": child.returncode, "sources": sources})
     row = store.get_run(db, run_id)
-    row["sources"] = store.source_runs(db, run_id)
+    row["sources"] = reports
     row["output"], row["complaints"] = printed
     db.close()
     _log_crawl(row)

@@ -106,7 +106,8 @@ def setup_logging(data_dir: Path | None, *, level: int = logging.INFO) -> None:
 
 def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
     """Service state, next runs, the last run of each kind, the last digests (final or
-    provisional), and each source's health."""
+    provisional), each source's health and each source's latest crawl (``last_crawls``),
+    read through one connection."""
     now = now or datetime.now(UTC)
     state = read_state(cfg.data_dir / "newsdesk.lock")
     report: dict[str, Any] = {
@@ -119,6 +120,7 @@ def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
         "last_runs": {},
         "digests": [],
         "sources": [],
+        "last_crawls": {},
     }
     if not cfg.db_path.exists():
         return report
@@ -131,6 +133,7 @@ def status_report(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
         {**row, "final": bool(row["final"])} for row in store.recent_digests(db, limit=3)
     ]
     report["sources"] = [_source_health(db, src.name, now) for src in cfg.sources]
+    report["last_crawls"] = {row["source"]: row for row in store.last_source_runs(db)}
     db.close()
     return report
 

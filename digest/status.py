@@ -1,17 +1,14 @@
-"""What ``newsdesk status`` shows: the service's report (digest/service.py) with each
-source's last crawl, as one JSON-ready dict or as text with every time in the config's
-zone, to the second."""
+"""``newsdesk status`` as text: the service's report (``digest.service.status_report``)
+with every time in the config's zone, to the second."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from digest import store
 from digest.clock import parse_iso
 from digest.config import Config
 from digest.query import format_table
-from digest.service import status_report
 
 CRAWL_COLUMNS = (
     ("source", "source"),
@@ -31,17 +28,6 @@ HEALTH_COLUMNS = (
     ("error_rate_7d", "error rate 7d"),
     ("warning", "warning"),
 )
-
-
-def full_report(cfg: Config) -> dict[str, Any]:
-    """``service.status_report`` and ``last_crawls``: each source's latest crawl."""
-    report = status_report(cfg)
-    report["last_crawls"] = {}
-    if cfg.db_path.exists():
-        db = store.open_readonly(cfg.db_path)
-        report["last_crawls"] = {row["source"]: row for row in store.last_source_runs(db)}
-        db.close()
-    return report
 
 
 class Clock:
