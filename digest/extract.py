@@ -38,6 +38,12 @@ TEASER_WORDS = 150  # a paywalled page with fewer words shows only its opening
 RETRY_BELOW_WORDS = 30  # the precise pass kept (almost) nothing: try the plain one
 CHECK_BELOW_WORDS = 150  # a precise pass this short may have cut the body: check it
 CUT_RATIO = 2.0  # the plain pass found this many times the words: the precise one cut
+# A listing (section, tag, home page) read as a body is a list of headlines: at least this
+# many of the page's headline links (4 words or more) are in the text, and their words are
+# this share of it. An article's related-story lines stay well under.
+LISTING_LINKS = 3
+LISTING_SHARE = 0.3
+HEADLINE_WORDS = 4
 PAYWALL = re.compile(
     r"subscribe\s+to\s+(continue|keep)\s+reading|you\s+have\s+reached\s+your\s+limit"
     r"|this\s+(article|content)\s+is\s+for\s+subscribers|already\s+a\s+subscriber",
@@ -77,6 +83,7 @@ def extract(html: str, url: str, rules: Rules | None = None) -> Extracted:
     if tree is None:
         return _empty(url, "no HTML in the page")
     meta = read_metadata(tree)
+    headlines = headline_links(tree)
     body = _apply_rules(tree, rules or Rules())
     text = _body_text(body, url)
     if text is None:
@@ -86,7 +93,8 @@ def extract(html: str, url: str, rules: Rules | None = None) -> Extracted:
     text = drop_other_stories(body, recovered or text, meta.title)
     text = clean_body(text, title=meta.title, standfirst=meta.standfirst)
     meta = _fill_gaps(meta, tree, url)
-    return _result(url, meta, text, _verdict(meta, text, paywalled=paywalled))
+    reason = _verdict(meta, text, paywalled=paywalled) or _listing(meta, text, headlines)
+    return _result(url, meta, text, reason)
 
 
 def _apply_rules(tree: Any, rules: Rules) -> Any:
@@ -157,6 +165,31 @@ def _verdict(meta: Metadata, text: str, *, paywalled: bool) -> str | None:
         return f"too short ({words} words; an article needs {MIN_WORDS})"
     if declared is None and not meta.published:
         return "not an article: no article markup and no publication date"
+    return None
+
+
+def headline_links(tree: Any) -> set[str]:
+    """The texts of the page's links that read like headlines (``HEADLINE_WORDS`` words
+    or more), spaces normalised."""
+    found = set()
+    for anchor in tree.iter("a"):
+        words = anchor.text_content().split()
+        if len(words) >= HEADLINE_WORDS:
+            found.add(" ".join(words))
+    return found
+
+
+def _listing(meta: Metadata, text: str, headlines: set[str]) -> str | None:
+    """Why a page that does not declare itself an article reads as a listing of other
+    pages' headlines, or None."""
+    if is_article_type(meta.og_type, meta.ld_article) or not headlines:
+        return None
+    flat = " ".join(text.split())
+    inside = [h for h in headlines if h in flat]
+    linked = sum(len(h.split()) for h in inside)
+    words = len(flat.split())
+    if len(inside) >= LISTING_LINKS and linked >= LISTING_SHARE * words:
+        return f"a listing: {len(inside)} headline links make {linked} of its {words} words"
     return None
 
 

@@ -234,3 +234,38 @@ def test_a_precise_pass_stays_otherwise(
         extract_module, "_trafilatura", lambda tree, url, *, favor_precision: texts[favor_precision]
     )
     assert extract_module._body_text(None, BASE) == texts[True]
+
+
+def _listing_item(n: int) -> str:
+    return (
+        f'<li><a href="/news/story-{n}">Cement maker number {n} raises its output in Sindh</a>'
+        f' <time datetime="2026-11-{n + 1:02d}T09:00:00+05:00">November {n + 1}</time>'
+        f"<p>Dealers in Karachi say demand held steady through the month of trading.</p></li>"
+    )
+
+
+def test_a_page_that_lists_other_pages_headlines_is_a_listing_not_an_article() -> None:
+    """No og:type, a date and enough words: only its links show it is a section page."""
+    items = "".join(_listing_item(n) for n in range(8))
+    html = f"<html><head><title>Business</title></head><body><h1>Business</h1><ul>{items}</ul>"
+    html += "</body></html>"
+    result = extract(html, BASE + "/business/")
+    assert not result.is_article
+    assert result.reason is not None and result.reason.startswith("a listing: 8 headline links")
+
+
+def test_an_article_with_a_related_stories_box_stays_an_article() -> None:
+    body = " ".join(
+        f"<p>The company said sales of cement rose {n} percent in the quarter as builders in "
+        "Lahore and Karachi resumed work on housing schemes delayed by the rains.</p>"
+        for n in range(6)
+    )
+    related = "".join(_listing_item(n) for n in range(3))
+    html = (
+        "<html><head><title>Cement sales rise</title>"
+        '<meta property="article:published_time" content="2026-11-05T09:00:00+05:00">'
+        f"</head><body><article><h1>Cement sales rise</h1>{body}"
+        f"<h2>Related</h2><ul>{related}</ul></article></body></html>"
+    )
+    result = extract(html, BASE + "/news/cement-sales-rise")
+    assert result.is_article, result.reason
