@@ -19,7 +19,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 SAMPLE_SITE = Path(__file__).with_name("sample_site")
@@ -122,8 +122,20 @@ class _Handler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve_site(root: Path = SAMPLE_SITE, host: str = "127.0.0.1") -> Iterator[SiteServer]:
     """Serve ``root`` on a free port of ``host`` until the block ends."""
-    server = SiteServer((host, 0), root)
-    thread = threading.Thread(target=server.serve_forever, name="siteserver", daemon=True)
+    with serving(SiteServer((host, 0), root)) as server:
+        yield server
+
+
+S = TypeVar("S", bound=ThreadingHTTPServer)
+
+
+@contextmanager
+def serving(server: S) -> Iterator[S]:
+    """Run ``server`` in a thread until the block ends, then shut it down and close it
+    (the sample site here, the generated sites of bench/schemes.py, the tests' servers)."""
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import socketserver
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -16,6 +15,8 @@ from contextlib import contextmanager
 from functools import cache
 
 import brotli
+
+from crawler.siteserver import serving
 
 PARAGRAPH = "<p>{{para}} Paragraph {n} keeps going with more words about markets.</p>"
 ARTICLE = (
@@ -153,11 +154,5 @@ class FaultServer(socketserver.ThreadingTCPServer):
 
 @contextmanager
 def fault_server() -> Iterator[FaultServer]:
-    server = FaultServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(FaultServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
