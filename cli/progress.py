@@ -48,6 +48,9 @@ class Progress(logging.Filter):
         click.echo(run.get("output") or "", nl=False)
         click.echo(run.get("complaints") or "", nl=False, err=True)
 
+    def survey(self, responses: int) -> None:
+        self._update("surveying", f"{responses} responses")
+
     def pages(self, done: int, total: int, state: str) -> None:
         self._update("processing", f"{done}/{total} pages")
 

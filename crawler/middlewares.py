@@ -124,6 +124,29 @@ class ListingCachePolicy(RFC2616Policy):
         return super().is_cached_response_fresh(cachedresponse, request)
 
 
+class OverBudget(IgnoreRequest):
+    """The crawl has made as many requests as ``NEWSDESK_REQUEST_BUDGET`` allows."""
+
+
+class RequestBudgetMiddleware:
+    """At most ``NEWSDESK_REQUEST_BUDGET`` requests in one crawl (0: no limit), each one
+    sent counted: robots.txt, redirects and retries too. ``newsdesk sources add`` and
+    ``sources check`` promise a site no more than their budget."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.budget = crawler.settings.getint("NEWSDESK_REQUEST_BUDGET")
+        self.sent = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequestBudgetMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.budget and self.sent >= self.budget:
+            raise OverBudget(f"not sent: {self.budget} requests made, the budget")
+        self.sent += 1
+
+
 class PrivateAddress(IgnoreRequest):
     """The URL's host is not a public internet address (or its scheme is not http/https)."""
 

@@ -44,6 +44,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.PublicAddressMiddleware": 60,
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+    "crawler.middlewares.RequestBudgetMiddleware": 120,  # off unless NEWSDESK_REQUEST_BUDGET
 }
 ITEM_PIPELINES = {"crawler.pipelines.persist.StorePagesPipeline": 800}
 EXTENSIONS = {"crawler.progress.CrawlProgress": 500}  # off unless NEWSDESK_PROGRESS_DIR is set
@@ -65,6 +66,7 @@ NEWSDESK_PRIVATE_HOSTS: list[str] = []  # hosts of sources that opted in to priv
 NEWSDESK_PROCESS = False  # extract and summarise pages while the crawl runs
 NEWSDESK_CONFIG_PATH = ""  # the config file, which the processing workers read
 NEWSDESK_PROGRESS_DIR = ""  # each source's running counts go here (crawler/progress.py)
+NEWSDESK_REQUEST_BUDGET = 0  # requests a crawl may send, robots.txt included (0: no limit)
 
 
 def crawl_settings(

@@ -27,6 +27,7 @@ CONFIG_ENV = "NEWSDESK_CONFIG"
 DATA_DIR_ENV = "NEWSDESK_DATA_DIR"
 REDIS_URL_ENV = "NEWSDESK_REDIS_URL"  # overrides [cluster] redis_url (newsdesk crawl --redis)
 DEFAULT_CONFIG_NAME = "newsdesk.toml"
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a [[sources]] name, whole
 
 
 class ConfigError(Exception):
@@ -526,7 +527,7 @@ def _check_notify(notify: Notify, where: _Where) -> None:
 
 
 def _check_source(src: Source, where: _Where, at: str) -> None:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", src.name):
+    if not SOURCE_NAME.fullmatch(src.name):
         raise where.error(
             f"{at}.name", f"expected lower-case letters, digits, - or _; got {src.name!r}"
         )
