@@ -4,7 +4,8 @@
 
 For every generated site of bench/schemes.py (URL schemes that differ: date paths,
 numeric ids, /story/ID/slug, .html suffixes, query-string ids, articles and tag pages
-under one prefix, no feeds, feeds only, neither feeds nor sitemaps), served on 127.0.0.1:
+under one prefix, no feeds, feeds only, neither feeds nor sitemaps; with ``--held-out``,
+six more schemes written after the learner, to check it), served on 127.0.0.1:
 runs the real survey (``python -m crawler.survey``, as the command does), learns the
 patterns (``digest.survey.propose``), and scores them over the site's full link set, as
 the crawler applies them (``crawler.parsing.is_article_candidate``): precision and recall
@@ -90,14 +91,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=80)
     parser.add_argument("--budget", type=int, default=survey.BUDGET)
     parser.add_argument("--site", action="append", help="only this site (repeatable)")
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="the sites modelled on real URL schemes after the learner was written",
+    )
     args = parser.parse_args(argv)
-    names = args.site or scheme_names()
+    names = args.site or scheme_names(held_out=args.held_out)
     scores: list[Score] = []
     print(
         f"goal: precision and recall >= {GOAL} on every site, under {MAX_REQUESTS} requests",
         flush=True,
     )
-    print(f"{'site':<14} {'seed':>4} {'links':>5} {'arts':>4} {'P':>6} {'R':>6} {'req':>4} pats")
+    print(f"{'site':<17} {'seed':>4} {'links':>5} {'arts':>4} {'P':>6} {'R':>6} {'req':>4} pats")
     with tempfile.TemporaryDirectory(prefix="bench-sources-") as folder:
         for name in names:
             for seed in args.seeds:
@@ -105,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
                 score = measure(site, seed, args.budget, Path(folder))
                 scores.append(score)
                 print(
-                    f"{name:<14} {seed:>4} {score.links:>5} {score.articles:>4} "
+                    f"{name:<17} {seed:>4} {score.links:>5} {score.articles:>4} "
                     f"{score.precision:>6.3f} {score.recall:>6.3f} {score.requests:>4} "
                     f"{score.patterns:>4}{'' if score.ok else '  <- below goal'}",
                     flush=True,

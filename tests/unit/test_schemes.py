@@ -10,7 +10,16 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import HtmlResponse, XmlResponse
 
-from bench.schemes import HTML, SchemeServer, SchemeSite, scheme_site, scheme_sites, serve
+from bench.schemes import (
+    HTML,
+    KINDS,
+    SchemeServer,
+    SchemeSite,
+    scheme_names,
+    scheme_site,
+    scheme_sites,
+    serve,
+)
 from crawler import parsing
 
 NAMES = [
@@ -223,6 +232,167 @@ def test_the_crawlers_readers_find_the_link_set() -> None:
     crawler's own URL cleaning): the ground truth is what a crawl sees."""
     base = "http://127.0.0.1:8000"
     for site in scheme_sites(seed=1, n_articles=12):
+        found: set[str] = set()
+        for key, page in site.pages.items():
+            url, body = base + key, page.body.replace("__BASE__", base).encode()
+            headers = {"Content-Type": page.content_type}
+            if page.content_type == HTML:
+                found |= set(parsing.page_links(HtmlResponse(url, body=body, headers=headers)))
+            elif key in site.feeds:
+                found |= set(parsing.feed_entries(XmlResponse(url, body=body, headers=headers)))
+            elif key in site.sitemaps:
+                _, entries = parsing.sitemap_entries(XmlResponse(url, body=body))
+                found |= {entry.url for entry in entries}
+        on_site = {u.removeprefix(base) for u in found if u.startswith(base + "/")}
+        assert on_site - set(site.feeds) - set(site.sitemaps) == site.links, site.name
+
+
+# --- the held-out sites ----------------------------------------------------------------
+
+HELD_OUT = {
+    "id-suffix": r"/news/[a-z]+(-[a-z]+)*-\d{8}",
+    "month-names": r"/[a-z]+/\d{4}/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/\d\d/"
+    r"[a-z0-9]+(-[a-z0-9]+){3,9}",
+    "slug-date-suffix": r"/[a-z]+(/[a-z]+)?/[a-z0-9]+(-[a-z0-9]+){3,9}-\d{4}-\d\d-\d\d/",
+    "date-section-html": r"/\d{4}/\d\d/\d\d/[a-z]+/[a-z0-9]+(-[a-z0-9]+){0,5}\.html",
+    "id-then-slug": r"/news/\d{7}/[a-z0-9]+(-[a-z0-9]+){3,9}",
+    "mixed-media": r"/article/[a-z0-9]+(-[a-z0-9]+){3,9}-[a-z0-9]{5}",
+}
+MEDIA = {"video", "gallery", "live"}
+MEDIA_OG = {"video": "video.other", "gallery": "website", "live": "website"}
+
+
+@pytest.fixture(scope="module")
+def held_out() -> dict[str, SchemeSite]:
+    return {site.name: site for site in scheme_sites(held_out=True)}
+
+
+def paragraph_words(html: str) -> int:
+    """Words of text in the <p> elements of <main>."""
+    main = html.split("<main>", 1)[1].split("</main>", 1)[0]
+    texts = re.findall(r"<p\b[^>]*>(.*?)</p>", main, re.DOTALL)
+    return sum(len(re.sub(r"<[^>]+>", " ", text).split()) for text in texts)
+
+
+def test_held_out_sites_stand_apart_and_are_deterministic(
+    held_out: dict[str, SchemeSite],
+) -> None:
+    assert list(held_out) == list(HELD_OUT) == scheme_names(held_out=True)
+    assert scheme_names() == NAMES and not set(NAMES) & set(HELD_OUT)
+    assert all(site.description and "\n" not in site.description for site in held_out.values())
+    assert scheme_site("mixed-media") == held_out["mixed-media"]
+    first = scheme_sites(seed=5, n_articles=12, held_out=True)
+    assert first == scheme_sites(seed=5, n_articles=12, held_out=True)
+    other = scheme_sites(seed=6, n_articles=12, held_out=True)
+    assert all(a.articles != b.articles for a, b in zip(first, other, strict=True))
+    assert all(len(site.articles) == 12 for site in first)
+
+
+def test_held_out_links_and_article_urls(held_out: dict[str, SchemeSite]) -> None:
+    for name, site in held_out.items():
+        assert len(site.articles) == 80 and site.articles <= site.links, name
+        assert set(site.kinds) == site.links and set(site.kinds.values()) <= set(KINDS)
+        assert {k for k, kind in site.kinds.items() if kind == "article"} == site.articles
+        assert set(html_pages(site)) == site.links, name  # no page unlinked
+        assert "/robots.txt" in site.pages and not site.links & {*site.feeds, *site.sitemaps}
+        pattern = re.compile(HELD_OUT[name])
+        assert {k for k in site.links if pattern.fullmatch(k)} == site.articles, name
+    kinds = {name: set(site.kinds.values()) for name, site in held_out.items()}
+    assert {"section", "tag", "index", "pagination"} < kinds["id-suffix"]
+    id_suffix = held_out["id-suffix"].links
+    assert {"/news/in_pictures", "/news/science_and_environment", "/news/world/asia"} < id_suffix
+    assert any(re.fullmatch(r"/news/topics/c[a-z0-9]{10}", k) for k in id_suffix)
+    assert any(re.fullmatch(r"/news/world-asia-\d{8}", k) for k in id_suffix)
+    month = held_out["month-names"]
+    assert len({k.split("/")[3] for k in month.articles}) >= 2  # two months or more
+    assert "/business" in month.links
+    assert any(re.fullmatch(r"/profile/[a-z]+-[a-z]+", k) for k in month.links)
+    assert any(re.fullmatch(r"/[a-z]+/\d{4}/[a-z]{3}/\d\d/all", k) for k in month.links)
+    assert any(re.fullmatch(r"/[a-z]+/[a-z-]+", k) and month.kinds[k] == "tag" for k in month.links)
+    suffix = held_out["slug-date-suffix"].articles
+    assert any(k.startswith("/business/energy/") for k in suffix)
+    assert any(re.fullmatch(r"/business/[a-z0-9-]+-\d{4}-\d\d-\d\d/", k) for k in suffix)
+    dated = held_out["date-section-html"]
+    assert any(re.fullmatch(r"/\d{4}/\d\d/\d\d/[a-z]+/[a-z0-9]+\.html", k) for k in dated.articles)
+    assert any(re.fullmatch(r"/\d{4}/\d\d/\d\d/", k) for k in dated.links)
+    assert any(re.fullmatch(r"/authors/\d+/[a-z-]+", k) for k in held_out["id-then-slug"].links)
+    assert kinds["mixed-media"] > MEDIA
+
+
+def test_held_out_pages_are_served_and_look_like_what_they_are(
+    held_out: dict[str, SchemeSite],
+) -> None:
+    for site in held_out.values():
+        keys = sorted(site.links)
+        with serve(site) as server:
+            answers = dict(zip(keys, fetch(server, keys), strict=True))
+        assert {status for status, _ in answers.values()} == {200}, site.name
+        for key, (_, html) in answers.items():
+            assert "__BASE__" not in html
+            kind = site.kinds[key]
+            if kind != "article":
+                assert 'content="article"' not in html, key
+            else:
+                assert '<meta property="og:type" content="article">' in html, key
+                assert "og:title" in html and "<h1" in html and '<p class="byline">By ' in html
+                assert re.search(r'article:published_time" content="\d{4}-\d\d-\d\dT', html)
+                assert article_words(html) >= 100, key
+            if kind in MEDIA:
+                assert f'<meta property="og:type" content="{MEDIA_OG[kind]}">' in html, key
+                assert paragraph_words(html) < 80, key
+
+
+def test_held_out_discovery(held_out: dict[str, SchemeSite]) -> None:
+    # name: (feeds, sitemaps named in robots.txt)
+    expected = {
+        "id-suffix": (["/news/rss.xml"], ["/news-sitemap.xml"]),
+        "month-names": (
+            [f"/{s}/rss" for s in ("business", "world", "technology", "money", "environment")],
+            [],
+        ),
+        "slug-date-suffix": ([], ["/sitemaps/index.xml"]),
+        "date-section-html": (
+            [
+                f"/services/xml/rss/{s}.xml"
+                for s in ("business", "world", "technology", "climate", "health")
+            ],
+            ["/sitemap.xml"],
+        ),
+        "id-then-slug": (["/feeds/latest-news"], []),
+        "mixed-media": (["/rss/articles.xml"], ["/sitemap.xml"]),
+    }
+    for name, (feeds, named) in expected.items():
+        site = held_out[name]
+        assert list(site.feeds) == feeds, name
+        robots = site.pages["/robots.txt"].body
+        assert re.findall(r"^Sitemap: __BASE__(\S+)$", robots, re.MULTILINE) == named, name
+        alternates = {
+            href for body in html_pages(site).values() for href in ALTERNATE.findall(body)
+        }
+        assert alternates == {f"__BASE__{f}" for f in feeds}, name  # every feed announced
+        for feed in feeds:
+            body = site.pages[feed].body
+            assert site.pages[feed].content_type.startswith("application/rss"), name
+            entries = set(re.findall(r"<link>__BASE__([^<]+)</link>", body)) - {"/"}
+            assert entries and entries <= site.articles, name
+    month = held_out["month-names"]
+    assert ALTERNATE.findall(month.pages["/world"].body) == ["__BASE__/world/rss"]
+    daily = held_out["slug-date-suffix"]
+    index = re.findall(r"<loc>__BASE__([^<]+)</loc>", daily.pages["/sitemaps/index.xml"].body)
+    assert len(index) >= 20 and all(
+        re.fullmatch(r"/sitemaps/\d{4}-\d\d-\d\d\.xml", k) for k in index
+    )
+    days = "".join(daily.pages[k].body for k in index)
+    assert set(re.findall(r"<loc>__BASE__([^<]+)</loc>", days)) == daily.articles
+    mixed = held_out["mixed-media"]
+    locs = set(re.findall(r"<loc>__BASE__([^<]+)</loc>", mixed.pages["/sitemap.xml"].body))
+    media = {k for k, kind in mixed.kinds.items() if kind in ("video", "gallery")}
+    assert media and locs == mixed.articles | media
+
+
+def test_the_crawlers_readers_find_the_held_out_link_set() -> None:
+    base = "http://127.0.0.1:8000"
+    for site in scheme_sites(seed=1, n_articles=12, held_out=True):
         found: set[str] = set()
         for key, page in site.pages.items():
             url, body = base + key, page.body.replace("__BASE__", base).encode()
