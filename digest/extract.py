@@ -83,7 +83,6 @@ def extract(html: str, url: str, rules: Rules | None = None) -> Extracted:
     if tree is None:
         return _empty(url, "no HTML in the page")
     meta = read_metadata(tree)
-    headlines = headline_links(tree)
     body = _apply_rules(tree, rules or Rules())
     text = _body_text(body, url)
     if text is None:
@@ -93,7 +92,7 @@ def extract(html: str, url: str, rules: Rules | None = None) -> Extracted:
     text = drop_other_stories(body, recovered or text, meta.title)
     text = clean_body(text, title=meta.title, standfirst=meta.standfirst)
     meta = _fill_gaps(meta, tree, url)
-    reason = _verdict(meta, text, paywalled=paywalled) or _listing(meta, text, headlines)
+    reason = _verdict(meta, text, paywalled=paywalled) or _listing(meta, text, tree)
     return _result(url, meta, text, reason)
 
 
@@ -179,11 +178,12 @@ def headline_links(tree: Any) -> set[str]:
     return found
 
 
-def _listing(meta: Metadata, text: str, headlines: set[str]) -> str | None:
+def _listing(meta: Metadata, text: str, tree: Any) -> str | None:
     """Why a page that does not declare itself an article reads as a listing of other
-    pages' headlines, or None."""
-    if is_article_type(meta.og_type, meta.ld_article) or not headlines:
+    pages' headlines, or None. A page that declares itself one is not read again."""
+    if is_article_type(meta.og_type, meta.ld_article):
         return None
+    headlines = headline_links(tree)
     flat = " ".join(text.split())
     inside = [h for h in headlines if h in flat]
     linked = sum(len(h.split()) for h in inside)
