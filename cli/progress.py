@@ -60,8 +60,8 @@ class Progress(logging.Filter):
             if self.label:  # the first phase's clock runs from the start
                 self.started = time.monotonic()
             self.label, self.said = label, time.monotonic()
+            self._attach()  # the service's logging may have been set up since (run --once)
         self.line = line
-        self._attach()  # the service's logging may have been set up since (run --once)
         if self.live:
             self._draw()
         elif time.monotonic() - self.said >= PERIOD_SECONDS:

@@ -90,10 +90,7 @@ def is_article_candidate(url: str, source: Source) -> bool:
     if _extension(parts.path) in SKIPPED_EXTENSIONS or TRAP_PATTERNS.search(url):
         return False
     # The user's patterns run on RE2 (linear time), compiled once per config (#15).
-    if any(p.search(url) for p in source.deny_regexes):
-        return False
-    allowed = source.article_regexes
-    return not allowed or any(p.search(url) for p in allowed)
+    return source.takes_as_article(url)
 
 
 def _extension(path: str) -> str:

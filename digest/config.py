@@ -155,6 +155,14 @@ class Source:
         """``deny_patterns`` compiled with RE2, once (see url_patterns)."""
         return url_patterns(self.deny_patterns)
 
+    def takes_as_article(self, url: str) -> bool:
+        """Whether the patterns let ``url`` be fetched as an article: no deny pattern
+        matches it, and an article pattern does (any URL, when there is none)."""
+        if any(p.search(url) for p in self.deny_regexes):
+            return False
+        allowed = self.article_regexes
+        return not allowed or any(p.search(url) for p in allowed)
+
 
 @dataclass(frozen=True)
 class Rules:

@@ -64,9 +64,9 @@ def run_crawl(
             stderr=out.stderr if out else None,
         )
         try:
-            status = _wait_child(child, cfg.crawl_timeout_minutes * 60, stop, watch)
+            status = wait_child(child, cfg.crawl_timeout_minutes * 60, stop, watch)
         except BaseException:  # a second stop signal, or worse: ended at once, but recorded
-            _end_group(child)
+            end_group(child)
             _finish_quietly(db, run_id, "interrupted", {"exit_code": child.returncode})
             raise
         if out:
@@ -128,15 +128,15 @@ def _crawl_status(reports: list[dict[str, Any]], returncode: int) -> str:
     return "partial" if failed else "ok"
 
 
-def _wait_child(
+def wait_child(
     child: subprocess.Popen[bytes],
     cap: float,
     stop: threading.Event | None,
     watch: Callable[[], None] | None = None,
 ) -> str:
-    """Wait for the crawl, calling ``watch`` about once a second (and once at the end);
-    on the cap or a stop request end its whole process group. A display that can no longer
-    write (its reader gone) stops showing; the crawl goes on."""
+    """Wait for a crawl (or survey) child, calling ``watch`` about once a second (and once
+    at the end); on the cap or a stop request end its whole process group. A display that
+    can no longer write (its reader gone) stops showing; the crawl goes on."""
     deadline = time.monotonic() + cap
     looked = time.monotonic()
     while True:
@@ -151,14 +151,14 @@ def _wait_child(
         if child.returncode is not None:
             return "exited"
         if stop is not None and stop.is_set():
-            _end_group(child)
+            end_group(child)
             return "interrupted"
         if time.monotonic() > deadline:
-            _end_group(child)
+            end_group(child)
             return "timeout"
 
 
-def _end_group(child: subprocess.Popen[bytes]) -> None:
+def end_group(child: subprocess.Popen[bytes]) -> None:
     # Scrapy shuts down gracefully on the first SIGTERM (finishing open downloads) and at
     # once on the second; SIGKILL ends whatever is left.
     for sig in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):

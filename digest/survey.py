@@ -12,9 +12,6 @@ extractor (``digest.extract``: is it an article, and why not), and
 from __future__ import annotations
 
 import json
-import os
-import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, Rules, Source
+from digest.jobs import end_group, wait_child
 from digest.process import die_with_parent
-from digest.urlpatterns import Learned, learn, matches
+from digest.urlpatterns import Learned, learn
 
 BUDGET = 55  # requests a survey may make, robots.txt included
 MIN_SECTION_ARTICLES = 3  # article links a page needs to be proposed as a section
@@ -122,39 +120,38 @@ def run_survey(
                 preexec_fn=die_with_parent,
                 stderr=stderr,
             )
-            _wait(child, cfg.crawl_timeout_minutes * 60, lambda: watch and watch(_lines(out)))
+            counted = _Lines(out)
+            tick = (lambda: watch(counted())) if watch else None
+            try:
+                status = wait_child(child, cfg.crawl_timeout_minutes * 60, None, tick)
+            except BaseException:
+                end_group(child)
+                raise
+        if status == "timeout":
+            raise SurveyFailed(f"the survey took longer than {cfg.crawl_timeout_minutes} minutes")
         said = errors.read_text(encoding="utf-8", errors="replace").strip()
         if child.returncode != 0 or not out.exists():
             raise SurveyFailed(said or f"the survey exited {child.returncode}")
         return read_survey(out)
 
 
-def _wait(child: subprocess.Popen[bytes], cap: float, tick: Callable[[], object]) -> None:
-    waited = 0.0
-    while True:
+class _Lines:
+    """The records the survey has written so far, counted from where the last call
+    stopped: the file holds every page's HTML and is not read again each second."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset, self.count = path, 0, 0
+
+    def __call__(self) -> int:
         try:
-            child.wait(timeout=1.0)
-            tick()
-            return
-        except subprocess.TimeoutExpired:
-            waited += 1.0
-            tick()
-            if waited >= cap:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
-                raise SurveyFailed(f"the survey took longer than {cap:.0f} s") from None
-        except BaseException:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-            raise
-
-
-def _lines(path: Path) -> int:
-    try:
-        with path.open("rb") as f:
-            return sum(1 for _ in f)
-    except OSError:
-        return 0
+            with self.path.open("rb") as f:
+                f.seek(self.offset)
+                new = f.read()
+        except OSError:
+            return self.count
+        self.offset += len(new)
+        self.count += new.count(b"\n")
+        return self.count
 
 
 def judge(survey: Survey, source: Source | None = None) -> dict[str, Verdict]:
@@ -228,9 +225,7 @@ def _sections(survey: Survey, verdicts: dict[str, Verdict], learned: Learned) ->
     for page in survey.pages:
         if page.get("role") != "section" or verdicts[page["url"]].article:
             continue
-        hits = [
-            u for u in page["links"] if matches(learned.article_patterns, learned.deny_patterns, u)
-        ]
+        hits = [u for u in page["links"] if learned.takes(u)]
         if len(hits) >= MIN_SECTION_ARTICLES:
             found.append(page["url"])
     return found
@@ -324,10 +319,7 @@ class Check:
     samples: set[str]
 
     def kept(self, url: str) -> bool:
-        return matches(self.source.article_patterns, self.source.deny_patterns, url) or (
-            not self.source.article_patterns
-            and not any(re.search(p, url) for p in self.source.deny_patterns)
-        )
+        return self.source.takes_as_article(url)
 
     @property
     def sampled(self) -> list[Verdict]:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from digest.config import Source, url_patterns
+
 EXTENSION = re.compile(r"\.(html?|shtml|php\d?|aspx?|jspx?|cfm)$", re.IGNORECASE)
 SEPARATOR = re.compile(r"[-_]+")
 NUMBERED = re.compile(r"[-_]\d{3,}$")  # a slug that ends in an id: business-68123456
@@ -222,6 +224,17 @@ class Learned:
     def deny_patterns(self) -> tuple[str, ...]:
         return tuple(r.pattern for r in self.deny)
 
+    def takes(self, url: str) -> bool:
+        """Whether the crawler would fetch ``url`` as an article under these patterns
+        (``Source.takes_as_article``); never when no article pattern was learned."""
+        rules = Source(
+            name="learned",
+            homepage="http://learned.invalid/",
+            article_patterns=self.article_patterns,
+            deny_patterns=self.deny_patterns,
+        )
+        return bool(self.article) and rules.takes_as_article(url)
+
 
 def learn(verdicts: dict[str, bool], links: Iterable[str]) -> Learned:
     """``article_patterns`` and ``deny_patterns`` from ``verdicts`` (URL: judged an article)
@@ -378,18 +391,9 @@ def _pinned(members: list[Shape], pos: int) -> bool:
 
 def _count(learned: Learned, verdicts: dict[str, bool], links: Sequence[str]) -> None:
     """Fill in each rule's evidence, and list the sampled pages the rules get wrong."""
-    compiled = [(rule, re.compile(rule.pattern)) for rule in learned.article + learned.deny]
-    for rule, regex in compiled:
+    for rule in learned.article + learned.deny:
+        (regex,) = url_patterns((rule.pattern,))  # RE2, as the crawler matches it
         rule.links = sum(bool(regex.search(u)) for u in links)
         hits = [a for u, a in verdicts.items() if regex.search(u)]
         rule.sampled, rule.articles = len(hits), sum(hits)
-    for url, is_article in verdicts.items():
-        if matches(learned.article_patterns, learned.deny_patterns, url) != is_article:
-            learned.conflicts.append(url)
-
-
-def matches(article: Sequence[str], deny: Sequence[str], url: str) -> bool:
-    """Whether ``url`` is taken as an article by these patterns (as the crawler takes it)."""
-    if any(re.search(p, url) for p in deny):
-        return False
-    return any(re.search(p, url) for p in article)
+    learned.conflicts += [u for u, is_article in verdicts.items() if learned.takes(u) != is_article]
