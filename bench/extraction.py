@@ -76,15 +76,15 @@ def score(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float, flo
     return precision, recall, f1
 
 
-def _spaces(text: str) -> str:
+def spaces(text: str) -> str:
     return " ".join(text.split())
 
 
 def snippet_counts(gold: dict[str, Any], text: str) -> tuple[int, int, int]:
-    found = _spaces(text or "")
+    found = spaces(text or "")
     withs, withouts = gold.get("with") or [], gold.get("without") or []
-    tp = sum(1 for s in withs if _spaces(s) in found) if found else 0
-    fp = sum(1 for s in withouts if _spaces(s) in found) if found else 0
+    tp = sum(1 for s in withs if spaces(s) in found) if found else 0
+    fp = sum(1 for s in withouts if spaces(s) in found) if found else 0
     return tp, fp, len(withs) - tp
 
 
@@ -101,7 +101,7 @@ DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def same_title(pred: str | None, gold: str) -> bool:
     def norm(value: str) -> str:
         value = INVISIBLE.sub("", unicodedata.normalize("NFKC", value))
-        return _spaces(value.translate(ASCII_PUNCT).casefold()).strip(" .")
+        return spaces(value.translate(ASCII_PUNCT).casefold()).strip(" .")
 
     return bool(pred) and norm(pred or "") == norm(gold)
 
@@ -112,8 +112,8 @@ def names(value: Any) -> frozenset[str]:
     for item in items:
         for name in NAME_SPLIT.split(unicodedata.normalize("NFKC", str(item))):
             name = re.sub(r"[^\w\s'-]", "", NAME_PREFIX.sub("", name.strip()).casefold())
-            if _spaces(name):
-                found.add(_spaces(name))
+            if spaces(name):
+                found.add(spaces(name))
     return frozenset(found)
 
 

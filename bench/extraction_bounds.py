@@ -53,9 +53,17 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from bench.extraction import DAY, _spaces, load_page, names, page_ids, same_day, same_title
+from bench.extraction import (
+    DAY,
+    DEFAULT_DATA,
+    load_page,
+    names,
+    page_ids,
+    same_day,
+    same_title,
+    spaces,
+)
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/extraction"
 TARGETS = {"title": 0.92, "author": 0.90, "date": 0.98}
 BOUNDS = {
     "title": ("T1: a title candidate", "T2: any single element (not a rule)"),
@@ -78,7 +86,7 @@ MONTHS = "january february march april may june july august september october no
 
 def text_of(el: Any) -> str:
     """An element's text with a space between its text nodes."""
-    return _spaces(" ".join(el.itertext()))
+    return spaces(" ".join(el.itertext()))
 
 
 def json_ld(tree: Any) -> list[Any]:
@@ -147,7 +155,7 @@ class Page:
         for el in tree.xpath("//script|//style|//noscript|//template|//head"):
             if el.getparent() is not None:
                 el.drop_tree()
-        return [_spaces(tree.text_content()), text_of(tree)]
+        return [spaces(tree.text_content()), text_of(tree)]
 
 
 # --- title -----------------------------------------------------------------------------
@@ -172,7 +180,7 @@ def title_candidates(page: Page) -> Iterator[str]:
     for obj in page.ld:
         yield from strings(obj.get("headline")) + strings(obj.get("name"))
     for h in page.tree.xpath("//h1|//h2"):
-        yield from (text_of(h), _spaces(h.text_content()))
+        yield from (text_of(h), spaces(h.text_content()))
     yield from (run for t in titles for run in cuts(t))
 
 
@@ -182,7 +190,7 @@ def element_strings(page: Page) -> Iterator[str]:
     for el in page.tree.iter():
         if isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
             if 0 < len(text := text_of(el)) <= 600:
-                found += [text, _spaces(el.text_content())]
+                found += [text, spaces(el.text_content())]
             found += [n.strip() for n in (el.text, el.tail) if n and n.strip() and len(n) <= 600]
     yield from found
     yield from (run for value in found if len(value) <= 300 for run in cuts(value))
@@ -215,7 +223,7 @@ def title_bounds(gold: str, page: Page) -> list[bool]:
 def name_text(value: str, punctuation: str) -> str:
     """names()' normalisation of free text, other punctuation replaced by ``punctuation``."""
     value = unicodedata.normalize("NFKC", value).casefold()
-    return _spaces(re.sub(r"[^\w\s'-]", punctuation, value))
+    return spaces(re.sub(r"[^\w\s'-]", punctuation, value))
 
 
 def author_bound(gold: Any, page: Page) -> bool:

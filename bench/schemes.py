@@ -40,7 +40,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote_plus
 
-from bench.site import AUTHORS, DEKS, HEADLINES, MONTH_NAMES, SENTENCES, STYLE, _Slots, paragraph
+from bench.site import (
+    AUTHORS,
+    DEKS,
+    HEADLINES,
+    MONTH_NAMES,
+    NEWS_NS,
+    SENTENCES,
+    SM_NS,
+    STYLE,
+    XML,
+    Slots,
+    fill,
+    human,
+    iso,
+    paragraph,
+)
 from crawler.siteserver import serving
 from digest.urls import clean_url
 
@@ -50,9 +65,6 @@ RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 SITEMAP = "application/xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
-XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
-SM_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 BASE = "__BASE__"
 NOT_FOUND = b"<!doctype html>\n<title>Not found</title>\n<h1>404 Not found</h1>\n"
@@ -248,14 +260,6 @@ def _hashed(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
-def _iso(when: datetime) -> str:
-    return when.isoformat(timespec="seconds")
-
-
-def _human(when: datetime) -> str:
-    return f"{MONTH_NAMES[when.month - 1]} {when.day}, {when.year}, {when:%H:%M}"
-
-
 def _href(key: str, params: str = "") -> str:
     """``key`` as an attribute value, with tracking ``params`` appended."""
     if params:
@@ -307,8 +311,8 @@ def _stories(scheme: _Scheme, seed: int, n: int, now: datetime) -> list[_Story]:
     stories = []
     for serial in range(1, n + 1):
         age = timedelta(hours=scheme.step_hours * (n - serial + rng.uniform(0, 0.8)))
-        headline = rng.choice(HEADLINES).format_map(_Slots(rng)).replace(" percent", "%")
-        dek = rng.choice(DEKS).format_map(_Slots(rng))
+        headline = fill(rng, HEADLINES).replace(" percent", "%")
+        dek = fill(rng, DEKS)
         if scheme.hex_ids:
             number = rng.getrandbits(24)
         elif serial > 1:
@@ -340,13 +344,13 @@ def _media(scheme: _Scheme, seed: int, n: int, now: datetime) -> dict[str, list[
         pages = []
         for serial in range(1, count + 1):
             hours = scheme.step_hours * n / count * (count - serial + rng.uniform(0, 0.8))
-            headline = rng.choice(HEADLINES).format_map(_Slots(rng)).replace(" percent", "%")
+            headline = fill(rng, HEADLINES).replace(" percent", "%")
             page = _Story(
                 serial=serial,
                 number=rng.getrandbits(24),
                 when=(now - timedelta(hours=hours)).replace(second=0, microsecond=0),
                 headline=headline,
-                dek=rng.choice(DEKS).format_map(_Slots(rng)),
+                dek=fill(rng, DEKS),
                 author="",
                 section=rng.choice(scheme.sections),
                 tags=(),
@@ -487,17 +491,17 @@ class _Build:
     def article(self, story: _Story, related: list[_Story]) -> None:
         rng = random.Random(f"{self.scheme.name}/{self.seed}/{story.serial}/text")
         paragraphs = "".join(
-            f"<p>{escape(paragraph(rng, SENTENCES, _Slots(rng)), quote=False)}</p>\n"
+            f"<p>{escape(paragraph(rng, SENTENCES, Slots(rng)), quote=False)}</p>\n"
             for _ in range(rng.randint(4, 7))
         )
         headline, dek = escape(story.headline), escape(story.dek)
-        when = _human(story.when)
+        when = human(story.when)
         if (day := self.day_key(story)) is not None:
             when = f'<a href="{_href(day)}">{when}</a>'
         main = (
             f'<article class="story">\n{self.crumb(story)}<h1 class="headline">{headline}</h1>\n'
             f'<p class="dek">{dek}</p>\n<p class="byline">By {self.byline(story)} | <time '
-            f'datetime="{_iso(story.when)}">{when}</time></p>\n'
+            f'datetime="{iso(story.when)}">{when}</time></p>\n'
             f'<div class="article-body">\n{paragraphs}</div>\n{self.tag_line(story)}</article>\n'
             f"{self.related(related)}"
         )
@@ -510,7 +514,7 @@ class _Build:
             f'<meta property="og:title" content="{escape(story.headline)}">\n'
             f'<meta name="description" content="{escape(story.dek)}">\n'
             f'<meta name="author" content="{story.author}">\n'
-            f'<meta property="article:published_time" content="{_iso(story.when)}">\n'
+            f'<meta property="article:published_time" content="{iso(story.when)}">\n'
             f'<meta property="article:section" content="{_label(story.section)}">\n'
             f"{self.section_alternate(story.section)}"
         )
@@ -554,7 +558,7 @@ class _Build:
     ) -> None:
         items = "".join(
             f'<li><a href="{_href(s.key, tracking)}">{escape(s.headline)}</a> <time datetime='
-            f'"{_iso(s.when)}">{_human(s.when)}</time><p class="teaser">{escape(s.dek)}</p></li>\n'
+            f'"{iso(s.when)}">{human(s.when)}</time><p class="teaser">{escape(s.dek)}</p></li>\n'
             for s in stories
         )
         items = items or "<li>No stories yet.</li>\n"
@@ -671,7 +675,7 @@ class _Build:
                     picks = rng.sample(self.stories, min(3, len(self.stories)))
                     times = [page.when - timedelta(minutes=25 * k) for k in range(len(picks))]
                     body = "".join(
-                        f'<li><time datetime="{_iso(t)}">{t:%H:%M}</time> '
+                        f'<li><time datetime="{iso(t)}">{t:%H:%M}</time> '
                         f'<a href="{_href(s.key)}">{escape(s.headline)}</a></li>\n'
                         for t, s in zip(times, picks, strict=True)
                     )
@@ -683,8 +687,8 @@ class _Build:
                 label = _label(media.kind)
                 main = (
                     f'<div class="{media.kind}">\n<h1>{label}: {headline}</h1>\n'
-                    f'<p class="dek">{dek}</p>\n<time datetime="{_iso(page.when)}">'
-                    f"{_human(page.when)}</time>\n{body}</div>\n"
+                    f'<p class="dek">{dek}</p>\n<time datetime="{iso(page.when)}">'
+                    f"{human(page.when)}</time>\n{body}</div>\n"
                     f'<aside class="more"><h2>More {media.kind}</h2><ul>{more}</ul></aside>\n'
                 )
                 self.add(page.key, media.kind, self.html(page.headline, media.og_type, main))
@@ -705,13 +709,13 @@ class _Build:
         if feed.atom:
             entries = "".join(
                 f'<entry><title>{escape(s.headline)}</title><link rel="alternate" href="{BASE}'
-                f'{escape(s.key)}"/><id>{BASE}{escape(s.key)}</id><updated>{_iso(s.when)}'
+                f'{escape(s.key)}"/><id>{BASE}{escape(s.key)}</id><updated>{iso(s.when)}'
                 f"</updated><author><name>{s.author}</name></author><summary>{escape(s.dek)}"
                 "</summary></entry>\n"
                 for s in stories
             )
             head = f'<title>{name}</title><id>{BASE}{feed.key}</id><link rel="self" href="'
-            head += f'{BASE}{feed.key}"/><updated>{_iso(latest)}</updated>\n'
+            head += f'{BASE}{feed.key}"/><updated>{iso(latest)}</updated>\n'
             body = f'{XML}<feed xmlns="{ATOM_NS}">\n{head}{entries}</feed>\n'
             self.add(feed.key, "feed", body, ATOM)
             return
@@ -789,7 +793,7 @@ def _page_links(page: Page) -> Iterator[str]:
 def _urlset(entries: Sequence[tuple[str, datetime | None]]) -> str:
     urls = "".join(
         f"<url><loc>{BASE}{escape(key)}</loc>"
-        + (f"<lastmod>{_iso(when)}</lastmod>" if when else "")
+        + (f"<lastmod>{iso(when)}</lastmod>" if when else "")
         + "</url>\n"
         for key, when in entries
     )
@@ -827,7 +831,7 @@ def _news_sitemap(b: _Build) -> None:
     pub = f"<news:publication><news:name>{name}</news:name><news:language>en</news:language>"
     urls = "".join(
         f"<url><loc>{BASE}{escape(s.key)}</loc><news:news>{pub}</news:publication>"
-        f"<news:publication_date>{_iso(s.when)}</news:publication_date>"
+        f"<news:publication_date>{iso(s.when)}</news:publication_date>"
         f"<news:title>{escape(s.headline)}</news:title></news:news></url>\n"
         for s in b.stories[:30]
     )

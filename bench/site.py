@@ -151,7 +151,7 @@ class _Article:
     path: str
 
 
-class _Slots(dict):
+class Slots(dict):
     """Template values, drawn from ``rng`` only when a template asks for them."""
 
     def __init__(self, rng: random.Random) -> None:
@@ -173,8 +173,9 @@ ArticlePage = Callable[[_Article, list[_Article]], str | bytes]
 (up to three, older) articles its page should link to as related."""
 
 
-def _fill(rng: random.Random, templates: tuple[str, ...]) -> str:
-    return rng.choice(templates).format_map(_Slots(rng))
+def fill(rng: random.Random, templates: tuple[str, ...]) -> str:
+    """One of ``templates``, its slots filled from ``rng`` (bench/schemes.py draws alike)."""
+    return rng.choice(templates).format_map(Slots(rng))
 
 
 def paragraph(
@@ -197,8 +198,8 @@ def _rng(seed: int, serial: int) -> random.Random:
 
 
 def _draw_meta(rng: random.Random) -> tuple[str, str, str, list[str]]:
-    headline = _fill(rng, HEADLINES).replace(" percent", "%")
-    return headline, _fill(rng, DEKS), rng.choice(AUTHORS), rng.sample(TAGS, rng.randint(2, 3))
+    headline = fill(rng, HEADLINES).replace(" percent", "%")
+    return headline, fill(rng, DEKS), rng.choice(AUTHORS), rng.sample(TAGS, rng.randint(2, 3))
 
 
 def _make_article(serial: int, when: datetime, sections: tuple[str, ...], seed: int) -> _Article:
@@ -210,7 +211,7 @@ def _make_article(serial: int, when: datetime, sections: tuple[str, ...], seed: 
     )
 
 
-def _iso(when: datetime) -> str:
+def iso(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
@@ -218,7 +219,7 @@ def _rfc822(when: datetime) -> str:
     return format_datetime(when.replace(microsecond=0))
 
 
-def _human(when: datetime) -> str:
+def human(when: datetime) -> str:
     return f"{MONTH_NAMES[when.month - 1]} {when.day}, {when.year}, {when:%H:%M}"
 
 
@@ -228,8 +229,8 @@ def _label(section: str) -> str:
 
 def _link_list(articles: list[_Article]) -> str:
     items = "".join(
-        f'<li><a href="{a.path}">{a.headline}</a> <time datetime="{_iso(a.when)}">'
-        f'{_human(a.when)}</time><p class="excerpt">{a.dek}</p></li>\n'
+        f'<li><a href="{a.path}">{a.headline}</a> <time datetime="{iso(a.when)}">'
+        f'{human(a.when)}</time><p class="excerpt">{a.dek}</p></li>\n'
         for a in articles
     )
     return f'<ul class="post-list">\n{items}</ul>\n'
@@ -297,10 +298,10 @@ class _Builder:
         )
 
     def article_head(self, a: _Article) -> str:
-        iso, url = _iso(a.when), f"__BASE__{a.path}"
+        stamp, url = iso(a.when), f"__BASE__{a.path}"
         ld = (
             '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": '
-            f'{json.dumps(a.headline)}, "datePublished": "{iso}", "author": {{"@type": '
+            f'{json.dumps(a.headline)}, "datePublished": "{stamp}", "author": {{"@type": '
             f'"Person", "name": "{a.author}"}}, "mainEntityOfPage": "{url}"}}'
         )
         tags = "".join(f'<meta property="article:tag" content="{t}">\n' for t in a.tags)
@@ -309,19 +310,19 @@ class _Builder:
             f'<meta property="og:title" content="{a.headline}">\n'
             f'<meta name="description" content="{a.dek}">\n'
             f'<meta name="author" content="{a.author}">\n'
-            f'<meta property="article:published_time" content="{iso}">\n'
+            f'<meta property="article:published_time" content="{stamp}">\n'
             f'<meta property="article:section" content="{_label(a.section)}">\n{tags}'
             f'<script type="application/ld+json">{ld}</script>\n'
         )
 
     def article_body(self, a: _Article, related: list[_Article], rng: random.Random) -> str:
         paragraphs = "".join(
-            f"<p>{paragraph(rng, SENTENCES, _Slots(rng))}</p>\n" for _ in range(rng.randint(5, 9))
+            f"<p>{paragraph(rng, SENTENCES, Slots(rng))}</p>\n" for _ in range(rng.randint(5, 9))
         )
         return (
             f'<article class="post">\n<h1 class="entry-title">{a.headline}</h1>\n'
             f'<p class="dek">{a.dek}</p>\n<p class="byline">By {a.author} | '
-            f'<time datetime="{_iso(a.when)}">{_human(a.when)}</time></p>\n'
+            f'<time datetime="{iso(a.when)}">{human(a.when)}</time></p>\n'
             f'<div class="entry-content">\n{paragraphs}</div>\n</article>\n'
             f"{self.furniture(a, related)}"
         )
@@ -433,20 +434,20 @@ class _Builder:
     def write_atom(self, articles: list[_Article], now: datetime) -> None:
         entries = "".join(
             f'<entry><title>{escape(a.headline)}</title><link rel="alternate" '
-            f'href="__BASE__{a.path}"/><id>__BASE__{a.path}</id><updated>{_iso(a.when)}</updated>'
-            f"<published>{_iso(a.when)}</published><author><name>{a.author}</name></author>"
+            f'href="__BASE__{a.path}"/><id>__BASE__{a.path}</id><updated>{iso(a.when)}</updated>'
+            f"<published>{iso(a.when)}</published><author><name>{a.author}</name></author>"
             f"<summary>{escape(a.dek)}</summary></entry>\n"
             for a in articles
         )
         head = f'<title>{SITE}</title><id>__BASE__/atom.xml</id><link rel="self" '
-        head += f'href="__BASE__/atom.xml"/><updated>{_iso(now)}</updated>\n'
+        head += f'href="__BASE__/atom.xml"/><updated>{iso(now)}</updated>\n'
         self.write("/atom.xml", f'{XML}<feed xmlns="{ATOM_NS}">\n{head}{entries}</feed>\n')
 
     def write_sitemaps(self, articles: list[_Article], news: list[_Article]) -> list[str]:
         paths = []
         for start in range(0, max(len(articles), 1), 1000):
             urls = "".join(
-                f"<url><loc>{self.base}{a.path}</loc><lastmod>{_iso(a.when)}</lastmod></url>\n"
+                f"<url><loc>{self.base}{a.path}</loc><lastmod>{iso(a.when)}</lastmod></url>\n"
                 for a in articles[start : start + 1000]
             )
             paths.append(f"/sitemaps/articles-{start // 1000 + 1}.xml.gz")
@@ -463,7 +464,7 @@ class _Builder:
         pub = f"<news:publication><news:name>{SITE}</news:name><news:language>en</news:language>"
         urls = "".join(
             f"<url><loc>__BASE__{a.path}</loc><news:news>{pub}</news:publication>"
-            f"<news:publication_date>{_iso(a.when)}</news:publication_date>"
+            f"<news:publication_date>{iso(a.when)}</news:publication_date>"
             f"<news:title>{escape(a.headline)}</news:title></news:news></url>\n"
             for a in news
         )

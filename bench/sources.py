@@ -21,6 +21,7 @@ import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.schemes import SchemeSite, scheme_names, scheme_site, serve
 from crawler.parsing import is_article_candidate
@@ -60,29 +61,33 @@ def measure(site: SchemeSite, seed: int, budget: int, folder: Path) -> Score:
         found = survey.run_survey(cfg, target, budget=budget)
         proposal = survey.propose(found, home, name=site.name, allow_private=True)
         requests = len(server.log)
-        table = dict(proposal.source)
-        source = Source(
-            name=site.name,
-            homepage=home,
-            article_patterns=tuple(table.get("article_patterns", ())),
-            deny_patterns=tuple(table.get("deny_patterns", ())),
-        )
-        taken = {key for key in site.links if is_article_candidate(_url(server.base, key), source)}
-    hits = len(taken & site.articles)
+        precision, recall = score(site, server.base, proposal.source)
+    table = proposal.source
     return Score(
         site=site.name,
         seed=seed,
-        precision=hits / len(taken) if taken else 0.0,
-        recall=hits / len(site.articles),
+        precision=precision,
+        recall=recall,
         requests=requests,
         articles=len(site.articles),
         links=len(site.links),
-        patterns=len(source.article_patterns) + len(source.deny_patterns),
+        patterns=len(table.get("article_patterns", ())) + len(table.get("deny_patterns", ())),
     )
 
 
-def _url(base: str, key: str) -> str:
-    return clean_url(base + key)
+def score(site: SchemeSite, base: str, table: dict[str, Any]) -> tuple[float, float]:
+    """Precision and recall of "fetched as an article" over every link of ``site`` served
+    at ``base``, under the patterns of a proposed ``[[sources]]`` table, as the crawler
+    applies them; precision 0 when nothing is taken."""
+    source = Source(
+        name="scored",
+        homepage=base + "/",
+        article_patterns=tuple(table.get("article_patterns") or ()),
+        deny_patterns=tuple(table.get("deny_patterns") or ()),
+    )
+    taken = {key for key in site.links if is_article_candidate(clean_url(base + key), source)}
+    hits = len(taken & site.articles)
+    return (hits / len(taken) if taken else 0.0), hits / len(site.articles)
 
 
 def main(argv: list[str] | None = None) -> None:

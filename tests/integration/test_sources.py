@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from bench.schemes import SchemeServer, SchemeSite, scheme_site, serve
-from crawler.parsing import is_article_candidate
-from digest.config import Source, load_config
-from digest.urls import clean_url
+from bench.sources import score
+from digest.config import load_config
 from tests.conftest import invoke, newsdesk
 
 CONFIG = 'download_delay = 0.0\ndata_dir = "data"\n'
@@ -44,19 +43,6 @@ def proposed(stdout: str) -> dict[str, object]:
     sources = table["sources"]
     assert isinstance(sources, list)
     return dict(sources[0])
-
-
-def score(site: SchemeSite, base: str, table: dict[str, object]) -> tuple[float, float]:
-    """Precision and recall of "fetched as an article" over every link of the site."""
-    source = Source(
-        name="s",
-        homepage=base + "/",
-        article_patterns=tuple(table.get("article_patterns") or ()),  # type: ignore[call-overload]
-        deny_patterns=tuple(table.get("deny_patterns") or ()),  # type: ignore[call-overload]
-    )
-    taken = {k for k in site.links if is_article_candidate(clean_url(base + k), source)}
-    hits = len(taken & site.articles)
-    return hits / max(len(taken), 1), hits / len(site.articles)
 
 
 def test_add_proposes_patterns_that_separate_articles_and_writes_nothing(
