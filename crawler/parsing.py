@@ -10,8 +10,9 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector, SelectorList
@@ -37,6 +38,9 @@ TRAP_PATTERNS = re.compile(
 )
 PAGE_LINK = re.compile(r"/page/\d+/?$|[?&](page|paged)=\d+$", re.IGNORECASE)
 NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
+# Resolved links remembered (``resolve``): a site's pages repeat their navigation, so most
+# of a page's links were resolved on an earlier page. About 300 bytes each.
+LINKS_REMEMBERED = 8192
 
 
 class Document(Protocol):
@@ -45,6 +49,9 @@ class Document(Protocol):
 
     @property
     def url(self) -> str: ...
+
+    @property
+    def selector(self) -> Selector: ...
 
     def xpath(self, query: str) -> SelectorList[Selector]: ...
 
@@ -100,18 +107,52 @@ def _extension(path: str) -> str:
 
 def absolute(response: Document, href: str) -> str:
     """``href`` made absolute against the page and cleaned; "" when it cannot be parsed."""
+    return resolve(response.urljoin(""), href)
+
+
+def resolve(base: str, href: str) -> str:
+    """``href`` made absolute against the page's ``base`` and cleaned (no fragment, no
+    tracking parameters); "" when it cannot be parsed. A link that names its host, or
+    starts at the site's root, resolves the same on every page of the site: it is
+    remembered by the site, not by the page."""
+    href = href.strip()
+    if href.startswith(("http://", "https://")):
+        return _resolved("", href)
+    if href.startswith("/"):
+        return _resolved(_root(base), href)
+    return _resolved(base, href)
+
+
+@lru_cache(maxsize=LINKS_REMEMBERED)
+def _resolved(base: str, href: str) -> str:
     try:
-        return clean_url(urldefrag(response.urljoin(href.strip())).url)
+        return clean_url(urljoin(base, href))
     except ValueError:
         return ""
+
+
+@lru_cache(maxsize=256)
+def _root(base: str) -> str:
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return base
+    return f"{parts.scheme}://{parts.netloc}/" if parts.netloc else base
+
+
+def strings(response: Document, query: str) -> list[str]:
+    """The string results of an XPath query (attribute values, text), read straight from
+    the page's tree: no selector object is made for each, as ``xpath().getall()`` does."""
+    return [str(v) for v in response.selector.root.xpath(query, smart_strings=False)]
 
 
 def page_links(response: Document) -> list[str]:
     """Absolute http(s) links of an HTML page, cleaned (no fragment, no tracking
     parameters), in page order, each once."""
+    base = response.urljoin("")
     seen: dict[str, None] = {}
-    for href in response.xpath("//a/@href").getall():
-        url = absolute(response, href)
+    for href in dict.fromkeys(strings(response, "//a/@href")):
+        url = resolve(base, href)
         if url.startswith(("http://", "https://")):
             seen.setdefault(url, None)
     return list(seen)
@@ -120,11 +161,12 @@ def page_links(response: Document) -> list[str]:
 def pagination_links(response: Document) -> list[str]:
     """The next page(s) of a listing: <link rel=next>, <a rel=next>, "Older posts" and
     /page/N/ links."""
-    found = response.xpath("//link[@rel='next']/@href | //a[contains(@rel, 'next')]/@href").getall()
-    for anchor in response.xpath("//a[@href]"):
-        text = " ".join(anchor.xpath(".//text()").getall())
-        href = anchor.attrib["href"]
-        if NEXT_TEXT.search(text) or PAGE_LINK.search(href):
+    found = strings(response, "//link[@rel='next']/@href | //a[contains(@rel, 'next')]/@href")
+    for anchor in response.selector.root.iter("a"):
+        href = anchor.get("href")
+        if href is None:
+            continue
+        if PAGE_LINK.search(href) or NEXT_TEXT.search(" ".join(anchor.xpath(".//text()"))):
             found.append(href)
     current = clean_url(response.url)
     urls = {absolute(response, h): None for h in found}

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Self
 
@@ -53,6 +54,11 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = list(source.domains)
         self.store = store.open_readonly(Path(db_path)) if db_path else None
         self.requested: set[str] = set()  # page URLs requested in this run
+        # Whether a link may be an article, remembered: the links a site repeats on every
+        # page (navigation, sections, tags) are judged once, not once per page.
+        self.candidate = lru_cache(maxsize=parsing.LINKS_REMEMBERED)(
+            partial(parsing.is_article_candidate, source=source)
+        )
         self.start_ok = 0
         self.errors: Counter[str] = Counter()
         self.first_error: str | None = None
@@ -161,7 +167,7 @@ class NewsSpider(scrapy.Spider):
         if depth > self.source.max_depth + 1:
             return
         fresh = (u for u in urls if u not in self.requested)
-        candidates = [u for u in fresh if parsing.is_article_candidate(u, self.source)]
+        candidates = [u for u in fresh if self.candidate(u)]
         self.prefetch_known(candidates)
         stats = self.crawler.stats
         for url in candidates:
