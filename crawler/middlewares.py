@@ -4,17 +4,20 @@ requests, so an unchanged one costs a 304 and nothing more."""
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import logging
+import os
 import socket
-from typing import Any, Self
+from typing import IO, Any, Self, cast
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.extensions.httpcache import RFC2616Policy
+from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy
 from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -122,6 +125,22 @@ class ListingCachePolicy(RFC2616Policy):
             self._set_conditional_validators(request, cachedresponse)
             return False
         return super().is_cached_response_fresh(cachedresponse, request)
+
+
+class ListingCacheStorage(FilesystemCacheStorage):
+    """Scrapy's file cache, gzipped at level 1 instead of gzip's default 9. Every listing
+    answered 304 Not Modified is written to the cache again (with its new headers), so an
+    unchanged re-run rewrites all of them: at level 9 that took a third of the re-run's
+    CPU time. Files written at either level read the same."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        if self.use_gzip:
+            self._open = _gzip_level_1
+
+
+def _gzip_level_1(path: str | os.PathLike[str], mode: str, *_: Any) -> IO[bytes]:
+    return cast(IO[bytes], gzip.GzipFile(path, mode, compresslevel=1))
 
 
 class OverBudget(IgnoreRequest):

@@ -53,7 +53,7 @@ EXTENSIONS = {"crawler.progress.CrawlProgress": 500}  # off unless NEWSDESK_PROG
 # with If-None-Match / If-Modified-Since; article pages are never cached.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.middlewares.ListingCachePolicy"
-HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_STORAGE = "crawler.middlewares.ListingCacheStorage"  # gzip level 1
 HTTPCACHE_GZIP = True
 
 # newsdesk's own settings
