@@ -69,6 +69,7 @@ from digest.store.digests import (
 )
 from digest.store.known import known_urls
 from digest.store.pages import (
+    BRIEF_VERDICTS,
     MAX_ATTEMPTS,
     FetchedPage,
     StoredPage,
@@ -115,6 +116,7 @@ from digest.store.schema import (
 __all__ = [
     "ARTICLE_COLUMNS",
     "ARTICLE_FIELDS",
+    "BRIEF_VERDICTS",
     "BUSY_TIMEOUT_MS",
     "JSON_FIELDS",
     "LEASE_SECONDS",

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
+from digest.store.pages import IS_LISTING
+
 
 def known_urls(db: Database) -> Iterator[tuple[str, bool]]:
     """Every URL ``known_page`` or ``known_listing`` says yes to, as (url, is_listing).
@@ -16,7 +18,7 @@ def known_urls(db: Database) -> Iterator[tuple[str, bool]]:
     not to be articles (read again for their links) with True. Rows are streamed, so a
     store of millions of pages is not held in memory."""
     sql = (
-        "SELECT url, state = 'not_article' FROM pages "
+        f"SELECT url, {IS_LISTING} FROM pages "
         "UNION ALL SELECT url, 0 FROM articles UNION ALL SELECT url, 0 FROM aliases"
     )
     for url, is_listing in db.execute(sql):

@@ -137,6 +137,33 @@ def test_a_newly_published_article_is_fetched_and_little_else(site: Site) -> Non
     assert new in stored_paths(site)
 
 
+def test_a_brief_is_not_fetched_again_but_a_listing_is(site: Site) -> None:
+    """A page refused as an article for its length is a known article page: the next
+    crawl neither fetches it again nor reads it for links, as it does a tag page."""
+    brief, tag = site.info.articles[0], site.info.articles[1]
+    short = (
+        "<html><head><title>Brief</title></head><body><p>Markets closed early.</p></body></html>"
+    )
+    (site.server.root / brief.strip("/") / "index.html").write_text(short, encoding="utf-8")
+    listing = (
+        '<html><head><meta property="og:type" content="website"><title>Copper</title></head>'
+        f'<body><a href="{site.info.articles[2]}">A story on copper prices today</a></body></html>'
+    )
+    (site.server.root / tag.strip("/") / "index.html").write_text(listing, encoding="utf-8")
+    crawl(site, "--process")
+    reasons = dict(
+        query(site.db, "SELECT url, state_reason FROM pages WHERE state = 'not_article'")
+    )
+    base = site.server.base_url
+    assert reasons[base + brief].startswith("too short")
+    assert reasons[base + tag].startswith("listing page")
+    mark = len(site.server.log)
+    crawl(site, "--process")
+    again = [p for p, _ in site.requests_since(mark)]
+    assert tag in again  # read again for its links
+    assert brief not in again
+
+
 def test_a_killed_crawl_resumes_without_loss_or_duplicates(site: Site) -> None:
     text = (
         (site.cwd / "newsdesk.toml")

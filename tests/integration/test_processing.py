@@ -122,6 +122,7 @@ def test_a_teaser_behind_a_paywall_is_kept_as_a_page_not_an_article(write_config
     process_pages(db, cfg, workers=1)
     state, reason = db.execute("SELECT state, state_reason FROM pages").fetchone()
     assert (state, reason.split(" (")[0]) == ("not_article", "teaser or paywall only")
+    assert reason.startswith(store.BRIEF_VERDICTS)  # a known page, not read as a listing
     assert store.count_articles(db) == 0
 
 

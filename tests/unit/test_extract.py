@@ -6,6 +6,7 @@ from trafilatura.utils import load_html
 from digest import extract as extract_module
 from digest.extract import extract
 from digest.furniture import clean_body, drop_other_stories, recover_split_body
+from digest.store import BRIEF_VERDICTS
 from digest.urls import canonical_url
 from tests.conftest import EXAMPLE_PATH, FIXTURES, FURNITURE, SITE
 
@@ -49,6 +50,7 @@ def test_a_short_page_is_not_an_article() -> None:
     result = extract(html, BASE + "/x/")
     assert not result.is_article
     assert "too short" in (result.reason or "")
+    assert (result.reason or "").startswith(BRIEF_VERDICTS)  # known to the store as a brief
 
 
 @pytest.mark.parametrize(
