@@ -33,7 +33,7 @@ could reach (extraction+summary plus (a)'s CPU per page), and the CPU time per p
 With ``--memory-articles N``, (c) also runs once on a second site of N articles, and the
 peak RSS of the two runs is compared.
 
-    python -m bench.pipeline --real-pages [DIR] [--articles 2000]
+    python -m bench.pipeline --real-pages [DIR] [--articles 2000] [--memory-articles 20000]
 
 With ``--real-pages``, the site's article pages are real news pages (bench/realsite.py:
 the same structure, each article a copy of one of the ``<id>.html.gz`` pages of DIR,
@@ -48,6 +48,9 @@ more:
     right after it, with nothing new on the site: its wall time, its requests (the
     store's ``crawl_sources`` row) and the wall time beyond what those requests cost (a),
     that is wall time - requests / (a)'s pages per second.
+
+With ``--memory-articles N`` here too, (c) runs once more on a site of N real-page
+articles, and its peak RSS is compared with the first (c)'s.
 
 Each run reports articles found and stored (for (a) and (b): pages fetched and pages with
 text extracted and summarised; for newsdesk: pages stored and articles stored), articles
@@ -303,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
         run_spider(urls, args.role == "naive", Path(args.out))
         return
     if args.real_pages:
-        real_benchmark(args.articles, args.real_pages)
+        real_benchmark(args.articles, args.real_pages, args.memory_articles)
         return
     benchmark(args.articles, args.memory_articles)
 
@@ -330,10 +333,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--urls", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.real_pages and args.memory_articles:
-        parser.error("--memory-articles runs on the generated site only")
-    return args
+    return parser.parse_args(argv)
 
 
 RUNS = {
@@ -461,9 +461,10 @@ REAL_RUNS = {
 }
 
 
-def real_benchmark(n_articles: int, pages_dir: Path) -> None:
+def real_benchmark(n_articles: int, pages_dir: Path, memory_articles: int | None = None) -> None:
     """(a), (b) twice, (c) and right after it (e), (d), then (c) again at both paces, on a
-    site of real article pages; then the report."""
+    site of real article pages; with ``memory_articles``, (c) once more on a site of that
+    many real-page articles; then the report."""
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     pages_dir = pages_dir.resolve()
     with tempfile.TemporaryDirectory() as name:
@@ -493,7 +494,23 @@ def real_benchmark(n_articles: int, pages_dir: Path) -> None:
             runs["polite"] = newsdesk_run(tmp / "polite", tmp)
         sample = stored_sample(tmp / "c1" / "data" / "newsdesk.db", SAMPLE)
         costs = {"newsdesk": cpu_per_page(sample), "naive": naive_cpu_per_page(sample)}
+        if memory_articles:
+            runs["big"] = big_real_run(tmp / "big", pages_dir, memory_articles, now)
         report_real(site["info"], runs, costs, len(sample), server)
+
+
+def big_real_run(folder: Path, pages_dir: Path, n_articles: int, now: datetime) -> dict:
+    """(c) at (a)/(b)'s pace on a site of ``n_articles`` real-page articles, for memory."""
+    folder.mkdir()
+
+    def generate(base: str) -> None:
+        build_real_site(folder / "site", pages_dir, n_articles, base, now)
+        (folder / "base.txt").write_text(base, encoding="utf-8")
+
+    with serve_generated(folder / "site", generate):
+        base = (folder / "base.txt").read_text(encoding="utf-8")
+        write_config(folder / "c", base, n_articles, SAME_PACE)
+        return newsdesk_run(folder / "c", folder) | {"site_articles": n_articles}
 
 
 def _real_row(name: str, run: dict[str, Any], found: int, stored: int | None) -> str:
@@ -575,6 +592,16 @@ def report_real(
         f"naive (trafilatura.extract + summarise) {costs['naive'] * 1000:.1f} CPU ms/page; "
         f"bare fetch ((a)) {runs['a']['cpu'] / runs['a']['pages'] * 1000:.1f} CPU ms/page"
     )
+    if big := runs.get("big"):
+        c1 = runs["c1"]
+        print(
+            f"\nmemory: (c) on {big['site_articles']} real-page articles: {big['articles']} "
+            f"stored in {big['seconds']:.1f} s ({big['articles'] / big['seconds']:.1f} articles/s, "
+            f"{big['cpu'] / big['articles'] * 1000:.1f} CPU ms/article); peak RSS of the largest "
+            f"process {c1['rss_mb']:.0f} MB at {len(info.articles)} articles ((c) run 1), "
+            f"{big['rss_mb']:.0f} MB at {big['site_articles']} "
+            f"({(big['rss_mb'] / c1['rss_mb'] - 1) * 100:+.1f}%)"
+        )
     states = {k: runs[k]["states"] for k in ("c1", "c2", "polite", "d")}
     print(f"pages by state in each store: {states}")
     for key in ("c1", "d"):
