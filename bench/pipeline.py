@@ -602,6 +602,17 @@ def report_real(
             f"{big['rss_mb']:.0f} MB at {big['site_articles']} "
             f"({(big['rss_mb'] / c1['rss_mb'] - 1) * 100:+.1f}%)"
         )
+    fetch = runs["a"]["cpu"] / runs["a"]["pages"]
+    c1 = runs["c1"]
+    floor = (costs["newsdesk"] + fetch) * c1["pages"] / c1["articles"]
+    print(
+        f"floor: newsdesk's extraction+summary in one process plus a bare fetch, per stored "
+        f"article ({c1['pages']} pages for {c1['articles']} articles in (c) run 1): "
+        f"{floor * 1000:.1f} CPU ms = {floor / b_cpu:.2f}x (b)'s cheaper run, which is what "
+        f"c/b would be if discovery, storage, full-text indexing, hand-offs and start-up "
+        f"cost nothing; at most {cores * b_cpu / floor:.2f}x (b)'s articles/s on {cores} "
+        f"fully busy cores, against one for (b)"
+    )
     states = {k: runs[k]["states"] for k in ("c1", "c2", "polite", "d")}
     print(f"pages by state in each store: {states}")
     for key in ("c1", "d"):

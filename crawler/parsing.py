@@ -38,6 +38,9 @@ TRAP_PATTERNS = re.compile(
 )
 PAGE_LINK = re.compile(r"/page/\d+/?$|[?&](page|paged)=\d+$", re.IGNORECASE)
 NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
+# An og:type <meta> tag, and its content attribute, for a test that needs no parse.
+OG_TYPE_TAG = re.compile(r"<meta\b[^>]*og:type[^>]*>", re.IGNORECASE)
+CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*([\"'])(.*?)\1", re.IGNORECASE | re.DOTALL)
 # Resolved links remembered (``resolve``): a site's pages repeat their navigation, so most
 # of a page's links were resolved on an earlier page. About 300 bytes each.
 LINKS_REMEMBERED = 8192
@@ -65,9 +68,9 @@ class Page:
     page's item waits for the store and the workers), and a response's cached tree of a
     real page is 10 to 40 MB. A ``Page`` is dropped as soon as it has been read."""
 
-    def __init__(self, response: TextResponse) -> None:
+    def __init__(self, response: TextResponse, text: str | None = None) -> None:
         self.url = response.url
-        self.text = page_text(response)
+        self.text = page_text(response) if text is None else text
         self.selector = Selector(text=self.text, type="html", base_url=response.url)
         self.base = get_base_url(self.text[:4096], response.url)
 
@@ -254,6 +257,17 @@ def page_text(response: TextResponse) -> str:
     (``digest.pages.decode_html``)."""
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     return decode_html(response.body, content_type or None)
+
+
+def declares_article_or_nothing(text: str) -> bool:
+    """Whether the page's text shows, without parsing it, that ``not_article_reason`` has
+    nothing to say: no ``og:type`` tag, or only ones that say "article". False when unsure
+    (the page is then parsed and read)."""
+    for tag in OG_TYPE_TAG.finditer(text):
+        content = CONTENT_ATTR.search(tag.group(0))
+        if content is None or content.group(2).strip().lower() != "article":
+            return False
+    return True
 
 
 def not_article_reason(response: Document) -> str | None:

@@ -126,6 +126,13 @@ class Source:
         3,
         bounds=Bounds(0, 10),  # crawler/settings.py's DEPTH_LIMIT (12) is the backstop
     )
+    follow_article_links: bool = _help(
+        "Read new article pages for links to more articles (their related stories). Off: a "
+        "site's new articles come from its listings, feeds and sitemaps, and related links "
+        "mostly lead to older stories, which would enter the day's digest as new. On for a "
+        "site with no feed or sitemap whose sections show only their newest few.",
+        False,
+    )
     concurrency: int = _help(
         "Requests to this site at a time.", 2, bounds=Bounds(1, MAX_CONCURRENCY)
     )

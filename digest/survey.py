@@ -208,6 +208,8 @@ def propose(survey: Survey, url: str, *, name: str, allow_private: bool = False)
         table["article_patterns"] = list(learned.article_patterns)
     if learned.deny:
         table["deny_patterns"] = list(learned.deny_patterns)
+    if not survey.feeds and not survey.sitemaps:  # related links reach past the sections
+        table["follow_article_links"] = True
     if allow_private:
         table["allow_private_address"] = True
     return Proposal(table, learned, survey, verdicts, links)

@@ -202,13 +202,20 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             self._error("not_html", f"{response.url}: not HTML")
             return
-        page = parsing.Page(response)
+        text = parsing.page_text(response)
+        if not self.source.follow_article_links and parsing.declares_article_or_nothing(text):
+            # An article page by its URL, read for nothing here: the workers parse it once.
+            yield self.page_item(response, text, None)
+            return
+        page = parsing.Page(response, text)
         reason = parsing.not_article_reason(page)
         item = self.page_item(response, page.text, reason)
-        if reason is None:  # an article: its related-story links may lead to more
+        if reason is not None:  # a listing (a tag or section page): read for its links
+            found = list(self.follow(page, depth))
+        elif self.source.follow_article_links:  # its related-story links may lead to more
             found = list(self.page_requests(parsing.page_links(page), depth + 1))
         else:
-            found = list(self.follow(page, depth))
+            found = []
         del page  # its tree: not kept while the item waits for the store (parsing.Page)
         yield item
         yield from found

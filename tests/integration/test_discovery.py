@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.site import SiteInfo, generate_site, newsdesk_toml
+from bench.site import MISSING, SiteInfo, generate_site, newsdesk_toml
 from crawler.siteserver import SiteServer, serve_site
 from tests.conftest import newsdesk
 
@@ -65,7 +65,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
     root.mkdir()
     with serve_site(root) as server:
         info = make_site(server, N, NOW)
-        (tmp_path / "newsdesk.toml").write_text(newsdesk_toml(server.base_url), encoding="utf-8")
+        # Its article pages' related links (utm-tagged, one to a missing story) are read.
+        config = newsdesk_toml(server.base_url, source="follow_article_links = true")
+        (tmp_path / "newsdesk.toml").write_text(config, encoding="utf-8")
         yield Site(server, info, tmp_path)
 
 
@@ -99,6 +101,18 @@ def test_first_crawl_finds_every_recent_article_once_and_avoids_traps(site: Site
     assert len(article_requests) == len(set(article_requests))  # no page fetched twice
     (errors,) = query(site.db, "SELECT errors FROM crawl_sources")[0]
     assert '"http_4xx": 1' in errors  # the link to a missing story
+
+
+def test_by_default_article_pages_are_not_read_for_links(site: Site) -> None:
+    """The site's feeds, sitemaps and sections list every recent article: all are found,
+    and a link that only article pages carry (to a missing story) is never requested."""
+    config = site.cwd / "newsdesk.toml"
+    config.write_text(config.read_text().replace("follow_article_links = true\n", ""))
+    crawl(site)
+    recent = sorted(set(site.info.articles) - set(site.info.old_articles))
+    assert stored_paths(site) == recent
+    assert MISSING not in site.server.requests_seen
+    assert MISSING in (site.server.root / recent[0].strip("/") / "index.html").read_text()
 
 
 def test_backfill_reaches_older_sitemap_entries(site: Site) -> None:

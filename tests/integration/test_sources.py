@@ -59,6 +59,7 @@ def test_add_proposes_patterns_that_separate_articles_and_writes_nothing(
     table = proposed(ran.stdout)
     assert table["homepage"] == server.url("/") and table["allow_private_address"] is True
     assert table["feeds"] == [server.url(site.feeds[0])]
+    assert "follow_article_links" not in table  # its feed lists the new articles
     precision, recall = score(site, server.base, table)
     assert precision >= 0.98 and recall >= 0.98, table
     # the evidence: each pattern's matches on the sample, and sample articles
@@ -161,3 +162,14 @@ def test_check_on_a_source_without_patterns_judges_only_its_sample(
     ran = invoke("sources", "check", "open", cwd=tmp_path)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "The rules agree with every sampled page." in ran.stdout
+
+
+def test_a_site_with_no_feed_and_no_sitemap_gets_its_related_links_read(tmp_path: Path) -> None:
+    site = scheme_site("no-discovery", seed=13)
+    (tmp_path / "newsdesk.toml").write_text(CONFIG, encoding="utf-8")
+    with serve(site) as server:
+        ran = invoke("sources", "add", server.url("/"), "--allow-private-address", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    table = proposed(ran.stdout)
+    assert "feeds" not in table and "sitemaps" not in table
+    assert table["follow_article_links"] is True

@@ -9,6 +9,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.parsing import (
     Page,
+    declares_article_or_nothing,
     feed_entries,
     is_article_candidate,
     not_article_reason,
@@ -176,7 +177,8 @@ def test_a_crawled_page_leaves_no_tree_or_text_with_its_response() -> None:
     process to 360-450 MB on real pages (docs/performance.md, issue #19)."""
     from crawler.spiders.news import NewsSpider
 
-    spider = NewsSpider(Source(name="n", homepage="https://news.example/"))
+    source = Source(name="n", homepage="https://news.example/", follow_article_links=True)
+    spider = NewsSpider(source)
     spider.crawler = get_crawler(NewsSpider)
     spider.crawler.stats.open_spider()
     article = html(
@@ -189,3 +191,43 @@ def test_a_crawled_page_leaves_no_tree_or_text_with_its_response() -> None:
     assert item.html.startswith("<html>") and item.not_article is None
     assert [r.url for r in requests] == ["https://news.example/2026/11/b/"]
     assert article._cached_selector is None and article._cached_ubody is None
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("", True),
+        ('<meta property="og:type" content="article">', True),
+        ("<meta content='Article ' property='og:type'>", True),
+        ('<meta property="og:type" content="website">', False),
+        ('<!-- <meta property="og:type" content="video"> -->', False),  # unsure: parsed
+        ("<meta property=og:type content=article>", False),  # unsure: parsed
+    ],
+)
+def test_an_article_type_or_none_is_seen_without_parsing(head: str, expected: bool) -> None:
+    text = f"<html><head>{head}</head><body><p>x</p></body></html>"
+    assert declares_article_or_nothing(text) is expected
+    if expected:  # never says "nothing to read" where the full test would name a reason
+        assert not_article_reason(html(text)) is None
+
+
+def test_by_default_an_article_page_is_stored_without_reading_it_for_links() -> None:
+    from crawler.spiders.news import NewsSpider
+
+    spider = NewsSpider(Source(name="n", homepage="https://news.example/"))
+    spider.crawler = get_crawler(NewsSpider)
+    spider.crawler.stats.open_spider()
+    body = '<html><head></head><body><p>Text.</p><a href="/2026/11/b/">B</a></body></html>'
+    article = html(body, url="https://news.example/2026/11/a/")
+    article.request = Request(article.url)
+    listing = html(
+        '<html><head><meta property="og:type" content="website"></head>'
+        '<body><a href="/2026/11/c/">C</a></body></html>',
+        url="https://news.example/tag/x/",
+    )
+    listing.request = Request(listing.url)
+    (item,) = spider.parse_page(article)
+    assert (item.html, item.not_article) == (body, None)
+    item, *requests = spider.parse_page(listing)
+    assert item.not_article == "listing page (og:type website)"
+    assert [r.url for r in requests] == ["https://news.example/2026/11/c/"]
