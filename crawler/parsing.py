@@ -41,6 +41,8 @@ NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
 # An og:type <meta> tag, and its content attribute, for a test that needs no parse.
 OG_TYPE_TAG = re.compile(r"<meta\b[^>]*og:type[^>]*>", re.IGNORECASE)
 CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*([\"'])(.*?)\1", re.IGNORECASE | re.DOTALL)
+# A link that names its host ("//" alone, or "http:///x", resolves against the page).
+NAMES_HOST = re.compile(r"https?://[^/?#]")
 # Resolved links remembered (``resolve``): a site's pages repeat their navigation, so most
 # of a page's links were resolved on an earlier page. About 300 bytes each.
 LINKS_REMEMBERED = 8192
@@ -119,9 +121,9 @@ def resolve(base: str, href: str) -> str:
     starts at the site's root, resolves the same on every page of the site: it is
     remembered by the site, not by the page."""
     href = href.strip()
-    if href.startswith(("http://", "https://")):
+    if NAMES_HOST.match(href):
         return _resolved("", href)
-    if href.startswith("/"):
+    if href.startswith("/") and not href.startswith("//"):
         return _resolved(_root(base), href)
     return _resolved(base, href)
 
@@ -165,12 +167,11 @@ def pagination_links(response: Document) -> list[str]:
     """The next page(s) of a listing: <link rel=next>, <a rel=next>, "Older posts" and
     /page/N/ links."""
     found = strings(response, "//link[@rel='next']/@href | //a[contains(@rel, 'next')]/@href")
-    for anchor in response.selector.root.iter("a"):
+    for anchor in response.selector.root.xpath("//a[@href]"):  # the whole document (*)
         href = anchor.get("href")
-        if href is None:
-            continue
         if PAGE_LINK.search(href) or NEXT_TEXT.search(" ".join(anchor.xpath(".//text()"))):
             found.append(href)
+    # (*) XPath, not the root's iter(): a page may parse into sibling <html> elements.
     current = clean_url(response.url)
     urls = {absolute(response, h): None for h in found}
     return [u for u in urls if u and u != current and not TRAP_PATTERNS.search(u)]

@@ -231,3 +231,20 @@ def test_by_default_an_article_page_is_stored_without_reading_it_for_links() -> 
     item, *requests = spider.parse_page(listing)
     assert item.not_article == "listing page (og:type website)"
     assert [r.url for r in requests] == ["https://news.example/2026/11/c/"]
+
+
+def test_links_without_a_host_resolve_against_the_page() -> None:
+    """A remembered resolution must be the page's own: "//" and "http:///" name no host."""
+    page = Page(html('<a href="//">x</a><a href="/b">b</a><a href="//cdn.example/c">c</a>'))
+    other = Page(html('<a href="//">y</a>', url="https://news.example/2026/11/a/"))
+    assert page_links(page) == [
+        "https://news.example/business/",
+        "https://news.example/b",
+        "https://cdn.example/c",
+    ]
+    assert page_links(other) == ["https://news.example/2026/11/a/"]
+
+
+def test_pagination_is_found_in_a_page_that_parses_into_two_html_elements() -> None:
+    page = Page(html('<html></html><html><body><a href="/business/page/2/">2</a></body></html>'))
+    assert pagination_links(page) == ["https://news.example/business/page/2/"]
