@@ -38,11 +38,11 @@ TRAP_PATTERNS = re.compile(
 )
 PAGE_LINK = re.compile(r"/page/\d+/?$|[?&](page|paged)=\d+$", re.IGNORECASE)
 NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
-# An og:type <meta> tag, and its content attribute, for a test that needs no parse.
-OG_TYPE_TAG = re.compile(r"<meta\b[^>]*og:type[^>]*>", re.IGNORECASE)
-CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*([\"'])(.*?)\1", re.IGNORECASE | re.DOTALL)
+# A <meta> tag's content attribute (not data-content), for a test that needs no parse.
+CONTENT_ATTR = re.compile(r"\scontent\s*=\s*([\"'])([^\"'<>]*)\1")
+MAX_TAG = 2048  # og:type this far into a <meta> tag is not read without a parse
 # A link that names its host ("//" alone, or "http:///x", resolves against the page).
-NAMES_HOST = re.compile(r"https?://[^/?#]")
+NAMES_HOST = re.compile(r"https?://[^/?#\s]")
 # Resolved links remembered (``resolve``): a site's pages repeat their navigation, so most
 # of a page's links were resolved on an earlier page. About 300 bytes each.
 LINKS_REMEMBERED = 8192
@@ -262,12 +262,23 @@ def page_text(response: TextResponse) -> str:
 
 def declares_article_or_nothing(text: str) -> bool:
     """Whether the page's text shows, without parsing it, that ``not_article_reason`` has
-    nothing to say: no ``og:type`` tag, or only ones that say "article". False when unsure
-    (the page is then parsed and read)."""
-    for tag in OG_TYPE_TAG.finditer(text):
-        content = CONTENT_ATTR.search(tag.group(0))
-        if content is None or content.group(2).strip().lower() != "article":
+    nothing to say: no ``og:type`` tag, or only plain ones that say "article". False when
+    unsure (the page is then parsed and read). Linear in the page's length: each mention
+    of og:type is read within its own tag only."""
+    lowered = text.lower()
+    if "og&" in lowered:  # og&#58;type: an entity the parser would decode
+        return False
+    start = lowered.find("og:type")
+    while start >= 0:
+        opened = lowered.rfind("<", max(0, start - MAX_TAG), start)
+        closed = lowered.find(">", start, start + MAX_TAG)
+        tag = lowered[opened : closed + 1] if opened >= 0 and closed >= 0 else ""
+        if not tag.startswith("<meta") or "<" in tag[1:]:
             return False
+        content = CONTENT_ATTR.search(tag)
+        if content is None or content.group(2).strip() != "article":
+            return False
+        start = lowered.find("og:type", closed)
     return True
 
 
