@@ -157,13 +157,13 @@ def _verdict(meta: Metadata, text: str, *, paywalled: bool) -> str | None:
     declared = is_article_type(meta.og_type, meta.ld_article)
     if declared is False:
         return f"not an article page (og:type {meta.og_type})"
+    if declared is None and not meta.published:  # before the length: a brief is an article
+        return "not an article: no article markup and no publication date"
     words = len(text.split())
     if words < TEASER_WORDS and paywalled:
         return f"teaser or paywall only ({words} words)"
     if words < MIN_WORDS:
         return f"too short ({words} words; an article needs {MIN_WORDS})"
-    if declared is None and not meta.published:
-        return "not an article: no article markup and no publication date"
     return None
 
 

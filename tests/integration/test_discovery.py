@@ -154,15 +154,14 @@ def test_a_newly_published_article_is_fetched_and_little_else(site: Site) -> Non
 def test_a_brief_is_not_fetched_again_but_a_listing_is(site: Site) -> None:
     """A page refused as an article for its length is a known article page: the next
     crawl neither fetches it again nor reads it for links, as it does a tag page."""
-    brief, tag = site.info.articles[0], site.info.articles[1]
+    brief, tag = site.info.articles[:2]
     short = (
-        "<html><head><title>Brief</title></head><body><p>Markets closed early.</p></body></html>"
+        '<html><head><meta property="og:type" content="article"><title>Brief</title></head>'
+        "<body><p>Markets closed early.</p></body></html>"
     )
     (site.server.root / brief.strip("/") / "index.html").write_text(short, encoding="utf-8")
-    listing = (
-        '<html><head><meta property="og:type" content="website"><title>Copper</title></head>'
-        f'<body><a href="{site.info.articles[2]}">A story on copper prices today</a></body></html>'
-    )
+    link = f'<a href="{site.info.articles[3]}">A story on copper prices today</a>'
+    listing = f'<html><head><meta property="og:type" content="website"></head><body>{link}'
     (site.server.root / tag.strip("/") / "index.html").write_text(listing, encoding="utf-8")
     crawl(site, "--process")
     reasons = dict(

@@ -46,11 +46,22 @@ def test_archive_pages_are_not_articles(path: str) -> None:
 
 
 def test_a_short_page_is_not_an_article() -> None:
-    html = "<html><body><article><p>Just a line of text here.</p></article></body></html>"
+    head = '<head><meta property="og:type" content="article"></head>'
+    html = f"<html>{head}<body><article><p>Just a line of text here.</p></article></body></html>"
     result = extract(html, BASE + "/x/")
     assert not result.is_article
     assert "too short" in (result.reason or "")
     assert (result.reason or "").startswith(BRIEF_VERDICTS)  # known to the store as a brief
+
+
+def test_a_short_page_that_says_nothing_of_itself_is_not_called_a_brief() -> None:
+    """A small tag page with no og:type and no date: not an article, and not a brief, so
+    the crawl keeps reading it for links."""
+    items = "".join(f'<li><a href="/story-{i}/">Story {i}</a></li>' for i in range(5))
+    page = f"<html><body><ul>{items}</ul><p>Five stories.</p></body></html>"
+    result = extract(page, BASE + "/tag/copper/")
+    assert result.reason == "not an article: no article markup and no publication date"
+    assert not (result.reason or "").startswith(BRIEF_VERDICTS)
 
 
 @pytest.mark.parametrize(

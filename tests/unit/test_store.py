@@ -183,3 +183,21 @@ def test_a_store_of_the_first_schema_is_upgraded_with_every_row_kept(tmp_path: P
     assert db.execute("SELECT kind, status FROM runs").fetchall() == [("crawl", "ok")]
     assert db.execute("SELECT day, status FROM digests").fetchall() == [("2025-01-01", "done")]
     assert [r["title"] for r in store.search(db, "copper")] == ["Old copper story"]
+
+
+def test_a_brief_is_a_known_page_and_other_refused_pages_are_listings(db) -> None:
+    """What the crawl does with a page it meets again: a known page is skipped, a listing
+    read again for links (the cluster's seen set says the same)."""
+    reasons = {
+        "https://s.example/brief/": "too short (12 words; an article needs 80)",
+        "https://s.example/teaser/": "teaser or paywall only (60 words)",
+        "https://s.example/tag/": "listing page (og:type website)",
+        "https://s.example/odd/": None,
+    }
+    store.save_pages(db, [fetched(url) for url in reasons])
+    for url, reason in reasons.items():
+        store.mark_page(db, url, "not_article", reason)
+    assert [store.known_page(db, url) for url in reasons] == [True, True, False, False]
+    assert [store.known_listing(db, url) for url in reasons] == [False, False, True, True]
+    assert dict(store.known_urls(db)) == dict(zip(reasons, [False, False, True, True], strict=True))
+    assert all(verdict.replace(" ", "").isalpha() for verdict in store.BRIEF_VERDICTS)
