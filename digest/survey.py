@@ -209,7 +209,7 @@ def propose(survey: Survey, url: str, *, name: str, allow_private: bool = False)
     if learned.deny:
         table["deny_patterns"] = list(learned.deny_patterns)
     if not survey.feeds and not survey.sitemaps:  # related links reach past the sections
-        table["follow_article_links"] = True
+        table["follow_article_links"] = True  # (check_report suggests it on the same rule)
     if allow_private:
         table["allow_private_address"] = True
     return Proposal(table, learned, survey, verdicts, links)
@@ -373,4 +373,10 @@ def check_report(result: Check) -> list[str]:
         )
     else:
         lines.append("The rules agree with every sampled page.")
+    if not survey.feeds and not survey.sitemaps and not src.follow_article_links:
+        lines.append(
+            "No feed and no sitemap: new articles are found only on the homepage and "
+            "sections. Add `follow_article_links = true` to this source to read its "
+            "articles' related links as well."
+        )
     return lines

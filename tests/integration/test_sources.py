@@ -165,11 +165,16 @@ def test_check_on_a_source_without_patterns_judges_only_its_sample(
 
 
 def test_a_site_with_no_feed_and_no_sitemap_gets_its_related_links_read(tmp_path: Path) -> None:
+    """``add`` turns the option on; ``check`` of a source written without it says to."""
     site = scheme_site("no-discovery", seed=13)
-    (tmp_path / "newsdesk.toml").write_text(CONFIG, encoding="utf-8")
     with serve(site) as server:
+        source = f'[[sources]]\nname = "old"\nhomepage = "{server.url("/")}"\n'
+        config = CONFIG + source + "allow_private_address = true\n"
+        (tmp_path / "newsdesk.toml").write_text(config, encoding="utf-8")
         ran = invoke("sources", "add", server.url("/"), "--allow-private-address", cwd=tmp_path)
+        checked = invoke("sources", "check", "old", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     table = proposed(ran.stdout)
     assert "feeds" not in table and "sitemaps" not in table
     assert table["follow_article_links"] is True
+    assert "Add `follow_article_links = true`" in checked.stdout, checked.stdout
