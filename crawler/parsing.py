@@ -41,6 +41,7 @@ NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
 # A <meta> tag's content attribute (not data-content), for a test that needs no parse.
 CONTENT_ATTR = re.compile(r"\scontent\s*=\s*([\"'])([^\"'<>]*)\1")
 MAX_TAG = 2048  # og:type this far into a <meta> tag is not read without a parse
+OG_TYPE_ENTITY = re.compile(r"og&(?:#0*58|#x0*3a|colon);?type")
 # A link that names its host ("//" alone, or "http:///x", resolves against the page).
 NAMES_HOST = re.compile(r"https?://[^/?#\s]")
 # Resolved links remembered (``resolve``): a site's pages repeat their navigation, so most
@@ -266,7 +267,7 @@ def declares_article_or_nothing(text: str) -> bool:
     unsure (the page is then parsed and read). Linear in the page's length: each mention
     of og:type is read within its own tag only."""
     lowered = text.lower()
-    if "og&" in lowered:  # og&#58;type: an entity the parser would decode
+    if OG_TYPE_ENTITY.search(lowered):  # og&#58;type: a name the parser would decode
         return False
     start = lowered.find("og:type")
     while start >= 0:

@@ -202,6 +202,9 @@ def test_a_crawled_page_leaves_no_tree_or_text_with_its_response() -> None:
         ('<meta property="og:type" content="website">', False),
         ('<!-- <meta property="og:type" content="video"> -->', False),  # unsure: parsed
         ("<meta property=og:type content=article>", False),  # unsure: parsed
+        ('<meta data-content="article" property="og:type" content="website">', False),
+        ('<meta property="og&#58;type" content="website">', False),
+        ('<a href="/blog&amp;x">b</a><meta property="og:type" content="article">', True),
     ],
 )
 def test_an_article_type_or_none_is_seen_without_parsing(head: str, expected: bool) -> None:
