@@ -41,7 +41,7 @@ NEXT_TEXT = re.compile(r"^\s*(next|older|more)\b|[›»→]\s*$", re.IGNORECASE)
 # A <meta> tag's content attribute (not data-content), for a test that needs no parse.
 CONTENT_ATTR = re.compile(r"\scontent\s*=\s*([\"'])([^\"'<>]*)\1")
 MAX_TAG = 2048  # og:type this far into a <meta> tag is not read without a parse
-OG_TYPE_ENTITY = re.compile(r"og&(?:#0*58|#x0*3a|colon);?type")
+OG_TYPE_ENTITY = re.compile(r"og&(?:#0*58|#[xX]0*3[aA]|colon);?type")
 # A link that names its host ("//" alone, or "http:///x", resolves against the page).
 NAMES_HOST = re.compile(r"https?://[^/?#\s]")
 # Resolved links remembered (``resolve``): a site's pages repeat their navigation, so most
@@ -265,21 +265,21 @@ def declares_article_or_nothing(text: str) -> bool:
     """Whether the page's text shows, without parsing it, that ``not_article_reason`` has
     nothing to say: no ``og:type`` tag, or only plain ones that say "article". False when
     unsure (the page is then parsed and read). Linear in the page's length: each mention
-    of og:type is read within its own tag only."""
-    lowered = text.lower()
-    if OG_TYPE_ENTITY.search(lowered):  # og&#58;type: a name the parser would decode
+    of og:type is read within its own tag only. (``not_article_reason`` matches the
+    property's value as written, lower case, so other spellings need not be looked for.)"""
+    if OG_TYPE_ENTITY.search(text):  # og&#58;type: a value the parser would decode
         return False
-    start = lowered.find("og:type")
+    start = text.find("og:type")
     while start >= 0:
-        opened = lowered.rfind("<", max(0, start - MAX_TAG), start)
-        closed = lowered.find(">", start, start + MAX_TAG)
-        tag = lowered[opened : closed + 1] if opened >= 0 and closed >= 0 else ""
+        opened = text.rfind("<", max(0, start - MAX_TAG), start)
+        closed = text.find(">", start, start + MAX_TAG)
+        tag = text[opened : closed + 1].lower() if opened >= 0 and closed >= 0 else ""
         if not tag.startswith("<meta") or "<" in tag[1:]:
             return False
         content = CONTENT_ATTR.search(tag)
         if content is None or content.group(2).strip() != "article":
             return False
-        start = lowered.find("og:type", closed)
+        start = text.find("og:type", closed)
     return True
 
 
