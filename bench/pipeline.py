@@ -470,14 +470,7 @@ def real_benchmark(n_articles: int, pages_dir: Path, memory_articles: int | None
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         site: dict[str, RealSiteInfo] = {}
-
-        def generate(base: str) -> None:
-            info = build_real_site(tmp / "site", pages_dir, n_articles, base, now)
-            (tmp / "base.txt").write_text(base, encoding="utf-8")
-            urls = "\n".join(base + path for path in info.articles)
-            (tmp / "urls.txt").write_text(urls, encoding="utf-8")
-            site["info"] = info
-
+        generate = _real_generator(tmp, pages_dir, n_articles, now, site)
         with serve_generated(tmp / "site", generate) as server:
             base = (tmp / "base.txt").read_text(encoding="utf-8")
             runs: dict[str, Any] = {"a": spider_run("fetch-only", tmp / "urls.txt", tmp)}
@@ -499,15 +492,31 @@ def real_benchmark(n_articles: int, pages_dir: Path, memory_articles: int | None
         report_real(site["info"], runs, costs, len(sample), server)
 
 
+def _real_generator(
+    folder: Path,
+    pages_dir: Path,
+    n_articles: int,
+    now: datetime,
+    site: dict[str, RealSiteInfo] | None = None,
+) -> Callable[[str], None]:
+    """Write a real-page site and, beside it, its base URL and the article URLs (for (a),
+    (b)); its RealSiteInfo goes into ``site``."""
+
+    def generate(base: str) -> None:
+        info = build_real_site(folder / "site", pages_dir, n_articles, base, now)
+        (folder / "base.txt").write_text(base, encoding="utf-8")
+        urls = "\n".join(base + path for path in info.articles)
+        (folder / "urls.txt").write_text(urls, encoding="utf-8")
+        if site is not None:
+            site["info"] = info
+
+    return generate
+
+
 def big_real_run(folder: Path, pages_dir: Path, n_articles: int, now: datetime) -> dict:
     """(c) at (a)/(b)'s pace on a site of ``n_articles`` real-page articles, for memory."""
     folder.mkdir()
-
-    def generate(base: str) -> None:
-        build_real_site(folder / "site", pages_dir, n_articles, base, now)
-        (folder / "base.txt").write_text(base, encoding="utf-8")
-
-    with serve_generated(folder / "site", generate):
+    with serve_generated(folder / "site", _real_generator(folder, pages_dir, n_articles, now)):
         base = (folder / "base.txt").read_text(encoding="utf-8")
         write_config(folder / "c", base, n_articles, SAME_PACE)
         return newsdesk_run(folder / "c", folder) | {"site_articles": n_articles}

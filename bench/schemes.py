@@ -56,7 +56,7 @@ from bench.site import (
     iso,
     paragraph,
 )
-from crawler.siteserver import serving
+from crawler.siteserver import base_url, serving
 from digest.urls import clean_url
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=5)))
@@ -1235,10 +1235,7 @@ class SchemeServer(ThreadingHTTPServer):
 
     @property
     def base(self) -> str:
-        host, port = self.server_address[:2]
-        if isinstance(host, bytes):  # typed str | bytes; an AF_INET server's host is a str
-            host = host.decode("ascii")
-        return f"http://{host}:{port}"
+        return base_url(self)
 
     def url(self, key: str) -> str:
         """The absolute URL of a page key."""

@@ -34,6 +34,14 @@ TYPES = {
 SUBSTITUTED = (".html", ".xml", ".txt")
 
 
+def base_url(server: ThreadingHTTPServer) -> str:
+    """``http://host:port`` of a server listening on 127.0.0.1."""
+    host, port = server.server_address[:2]
+    if isinstance(host, bytes):  # typed str | bytes; an AF_INET server's host is a str
+        host = host.decode("ascii")
+    return f"http://{host}:{port}"
+
+
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -50,10 +58,7 @@ class SiteServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        if isinstance(host, bytes):  # typed str | bytes; an AF_INET server's host is a str
-            host = host.decode("ascii")
-        return f"http://{host}:{port}"
+        return base_url(self)
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -208,11 +208,17 @@ def propose(survey: Survey, url: str, *, name: str, allow_private: bool = False)
         table["article_patterns"] = list(learned.article_patterns)
     if learned.deny:
         table["deny_patterns"] = list(learned.deny_patterns)
-    if not survey.feeds and not survey.sitemaps:  # related links reach past the sections
-        table["follow_article_links"] = True  # (check_report suggests it on the same rule)
+    if _no_article_lists(survey):
+        table["follow_article_links"] = True
     if allow_private:
         table["allow_private_address"] = True
     return Proposal(table, learned, survey, verdicts, links)
+
+
+def _no_article_lists(survey: Survey) -> bool:
+    """No feed and no sitemap: only related links reach past the homepage and sections,
+    so the source should read them (``follow_article_links``)."""
+    return not survey.feeds and not survey.sitemaps
 
 
 def _not_a_child(url: str, survey: Survey) -> bool:
@@ -373,7 +379,7 @@ def check_report(result: Check) -> list[str]:
         )
     else:
         lines.append("The rules agree with every sampled page.")
-    if not survey.feeds and not survey.sitemaps and not src.follow_article_links:
+    if _no_article_lists(survey) and not src.follow_article_links:
         lines.append(
             "No feed and no sitemap: new articles are found only on the homepage and "
             "sections. Add `follow_article_links = true` to this source to read its "
